@@ -1,0 +1,188 @@
+package jmail.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import jmail.config.PasswordMap.Credentials;
+import jmail.mail.Dsn;
+import jmail.mail.MailLog;
+import jmail.mail.Outcome;
+import jmail.queue.QueueException;
+import jmail.queue.QueueStore;
+import jmail.queue.QueuedMessage;
+
+/**
+ * One delivery attempt of one message (Postfix's qmgr decision plus smtp client): sends every due
+ * recipient through its route, records each recipient's outcome, bounces what failed for good and
+ * removes the message once nothing is pending.
+ *
+ * <p>Failures of a whole next hop (refused, timed out, TLS, AUTH) back off that destination as a
+ * whole: later messages are deferred with the same reason without a new connection, so a relay that
+ * rejects our password does not see one failed login per queued message.
+ */
+public final class Delivery {
+    /** Lifetimes and backoff. */
+    public record Policy(Duration minimalBackoff, Duration maximalBackoff, Duration maximalQueueLifetime,
+                         Duration bounceQueueLifetime) {
+    }
+
+    private record DownState(long until, Dsn dsn, int failures) {
+    }
+
+    private final QueueStore store;
+    private final Route route;
+    private final SmtpConnection.Settings settings;
+    private final Function<NextHop, Optional<Credentials>> credentials;
+    private final Backoff backoff;
+    private final Policy policy;
+    private final Bouncer bouncer;
+    private final Clock clock;
+    private final Map<String, DownState> down = new ConcurrentHashMap<>();
+    private volatile String lastDelivery = "none yet";
+    private volatile String lastError = "none";
+
+    Delivery(QueueStore store, Route route, SmtpConnection.Settings settings,
+             Function<NextHop, Optional<Credentials>> credentials, Policy policy, Bouncer bouncer) {
+        this.store = store;
+        this.route = route;
+        this.settings = settings;
+        this.credentials = credentials;
+        this.backoff = new Backoff(policy.minimalBackoff(), policy.maximalBackoff());
+        this.policy = policy;
+        this.bouncer = bouncer;
+        this.clock = store.clock();
+    }
+
+    String lastDelivery() {
+        return lastDelivery;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    /** Forgets every destination's backoff (an operator's flush). */
+    void forgetBackoff() {
+        down.clear();
+    }
+
+    void attempt(String id, ConnectionCache cache) throws QueueException {
+        Optional<QueuedMessage> loaded = store.load(id);
+        if (loaded.isEmpty() || loaded.get().held()) {
+            return;
+        }
+        QueuedMessage msg = loaded.get();
+        long now = clock.millis();
+        Map<String, List<QueuedMessage.Recipient>> byDestination = new LinkedHashMap<>();
+        for (QueuedMessage.Recipient r : msg.pending()) {
+            if (r.nextAttemptAt() <= now) {
+                byDestination.computeIfAbsent(route.destination(domain(r.address())), k -> new ArrayList<>()).add(r);
+            }
+        }
+        List<QueueStore.Result> results = new ArrayList<>();
+        for (Map.Entry<String, List<QueuedMessage.Recipient>> e : byDestination.entrySet()) {
+            results.addAll(attempt(msg, e.getKey(), e.getValue(), cache));
+        }
+        if (!results.isEmpty()) {
+            store.record(id, results);
+        }
+        finishIfDone(id);
+    }
+
+    private List<QueueStore.Result> attempt(QueuedMessage msg, String dest, List<QueuedMessage.Recipient> rcpts,
+                                            ConnectionCache cache) {
+        long start = clock.millis();
+        DownState d = down.get(dest);
+        Map<Integer, Dsn> outcome = new LinkedHashMap<>();
+        String relay = dest;
+        long connected = start;
+        if (d != null && d.until() > start) {
+            rcpts.forEach(r -> outcome.put(r.number(), d.dsn()));
+        } else {
+            try {
+                SmtpConnection conn = cache.get(dest, route.hops(dest), settings, credentials);
+                relay = conn.hop().describe();
+                connected = clock.millis();
+                try {
+                    outcome.putAll(conn.send(msg, store.spool().path(msg.id()), rcpts));
+                } catch (HopFailure f) {
+                    cache.discard();
+                    throw f;
+                }
+                down.remove(dest);
+            } catch (HopFailure f) {
+                int failures = d == null ? 1 : d.failures() + 1;
+                down.put(dest, new DownState(clock.millis() + backoff.delayMillis(failures), f.dsn(), failures));
+                rcpts.forEach(r -> outcome.put(r.number(), f.dsn()));
+            }
+        }
+        List<QueueStore.Result> out = new ArrayList<>();
+        long now = clock.millis();
+        for (QueuedMessage.Recipient r : rcpts) {
+            Dsn dsn = outcome.get(r.number());
+            Outcome o = Outcome.of(dsn);
+            Duration lifetime = msg.sender().isEmpty() ? policy.bounceQueueLifetime() : policy.maximalQueueLifetime();
+            if (o instanceof Outcome.Deferred && now - msg.arrivedAt() >= lifetime.toMillis()) {
+                dsn = new Dsn("5" + dsn.status().substring(1), "delivery time expired: " + dsn.reason());
+                o = new Outcome.Bounced(dsn);
+            }
+            QueuedMessage.Status status = o instanceof Outcome.Sent ? QueuedMessage.Status.SENT
+                    : o instanceof Outcome.Bounced ? QueuedMessage.Status.BOUNCED : QueuedMessage.Status.PENDING;
+            long next = status == QueuedMessage.Status.PENDING ? now + backoff.delayMillis(r.attempts() + 1) : 0;
+            out.add(new QueueStore.Result(r.number(), status, dsn.status(), dsn.reason(), next));
+            String word = status == QueuedMessage.Status.SENT ? "sent" : status == QueuedMessage.Status.BOUNCED ? "bounced" : "deferred";
+            MailLog.log("smtp", msg.id() + ": to=<" + r.address() + ">" + (r.original().equals(r.address()) ? "" : ", orig_to=<" + r.original() + ">")
+                    + ", relay=" + relay + ", delay=" + seconds(now - msg.arrivedAt()) + ", delays=" + delays(msg, start, connected, now)
+                    + ", dsn=" + dsn.status() + ", status=" + word + " (" + dsn.reason() + ")");
+            if (status == QueuedMessage.Status.SENT) {
+                lastDelivery = java.time.Instant.ofEpochMilli(now) + " " + msg.id() + " to <" + r.address() + ">";
+            } else {
+                lastError = java.time.Instant.ofEpochMilli(now) + " " + msg.id() + ": " + dsn.reason();
+            }
+        }
+        return out;
+    }
+
+    private void finishIfDone(String id) throws QueueException {
+        Optional<QueuedMessage> after = store.load(id);
+        if (after.isEmpty() || !after.get().pending().isEmpty()) {
+            return;
+        }
+        QueuedMessage msg = after.get();
+        List<QueuedMessage.Recipient> bounced = msg.recipients().stream()
+                .filter(r -> r.status() == QueuedMessage.Status.BOUNCED).toList();
+        if (!bounced.isEmpty()) {
+            bouncer.bounce(msg, bounced);
+        }
+        store.remove(id);
+        MailLog.log("qmgr", id + ": removed");
+    }
+
+    private static String domain(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT);
+    }
+
+    static String seconds(long millis) {
+        if (millis < 10) {
+            return "0";
+        }
+        if (millis < 10_000) {
+            return new java.math.BigDecimal(millis / 1000.0).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString();
+        }
+        return Long.toString(millis / 1000);
+    }
+
+    /** Postfix's delays=a/b/c/d: before the queue manager, in the queue, connection setup, transmission. */
+    private static String delays(QueuedMessage msg, long start, long connected, long end) {
+        return "0/" + seconds(Math.max(0, start - msg.arrivedAt())) + "/" + seconds(Math.max(0, connected - start))
+                + "/" + seconds(Math.max(0, end - connected));
+    }
+}

@@ -1,0 +1,111 @@
+package jmail.submit;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * Puts jmail's ESMTP manners on SubEthaSMTP's replies, which it cannot be configured to give: EHLO
+ * advertises PIPELINING (which its reader already handles) and ENHANCEDSTATUSCODES but no CHUNKING
+ * (its BDAT skips every line-ending check), and its own bare replies ({@code 250 Ok},
+ * {@code 503 Error: need RCPT command}) get an RFC 3463 enhanced status code.
+ */
+final class ReplyRewritingServerSocket extends ServerSocket {
+    ReplyRewritingServerSocket() throws IOException {
+        super();
+    }
+
+    @Override
+    public Socket accept() throws IOException {
+        Socket s = new RewritingSocket();
+        implAccept(s);
+        return s;
+    }
+
+    private static final class RewritingSocket extends Socket {
+        private OutputStream out;
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException {
+            if (out == null) {
+                out = new ReplyRewriter(super.getOutputStream());
+            }
+            return out;
+        }
+    }
+
+    /** Rewrites whole reply lines; everything else passes through untouched. */
+    static final class ReplyRewriter extends FilterOutputStream {
+        private static final Pattern HAS_ENHANCED = Pattern.compile("^\\d{3}[ -][245]\\.\\d{1,3}\\.\\d{1,3}( |$).*");
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(128);
+        private boolean inMultiline;
+
+        ReplyRewriter(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            line.write(b);
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                out.write(rewrite(text.endsWith("\r\n") ? text.substring(0, text.length() - 2) : text.strip())
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (line.size() > 0) {
+                out.write(line.toByteArray());
+                line.reset();
+            }
+            out.flush();
+        }
+
+        String rewrite(String reply) {
+            boolean continued = reply.length() > 3 && reply.charAt(3) == '-';
+            boolean partOfMultiline = inMultiline;
+            inMultiline = continued;
+            if (reply.equals("250-CHUNKING")) {
+                return "";
+            }
+            if (reply.equals("250-8BITMIME")) {
+                return "250-PIPELINING\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n";
+            }
+            if (continued || partOfMultiline || reply.length() < 3 || HAS_ENHANCED.matcher(reply).matches()) {
+                return reply + "\r\n";
+            }
+            String code = reply.substring(0, 3);
+            String text = reply.length() > 4 ? reply.substring(4) : "";
+            String enhanced = switch (code) {
+                case "250", "221" -> "2.0.0";
+                case "421" -> "4.3.2";
+                case "452" -> "4.5.3";
+                case "500" -> "5.5.2";
+                case "501" -> "5.5.4";
+                case "502" -> "5.5.1";
+                case "503" -> "5.5.1";
+                case "504" -> "5.5.4";
+                case "530" -> "5.7.0";
+                case "552" -> "5.3.4";
+                case "553" -> "5.1.7";
+                case "554" -> "5.3.0";
+                default -> null;
+            };
+            return enhanced == null ? reply + "\r\n" : code + " " + enhanced + " " + text + "\r\n";
+        }
+    }
+}
