@@ -14,6 +14,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +67,37 @@ final class SmtpConnection implements AutoCloseable {
                     + "smtp_tls_security_level = none while smtp_sasl_security_options has noplaintext; "
                     + "set smtp_tls_security_level = may (or encrypt)"));
         }
+        try {
+            return connect(hop, s, creds, useCreds, s.tls().offered());
+        } catch (HandshakeFailed f) {
+            // Postfix's "may": an opportunistic handshake that fails is retried in cleartext, but only when no
+            // password would then travel in the clear (a failed handshake is exactly what an active attacker causes).
+            if (s.tls().required() || useCreds) {
+                throw new HopFailure(f.dsn);
+            }
+            MailLog.warning("smtp", f.dsn.reason() + "; smtp_tls_security_level = may: retrying " + hop.describe()
+                    + " without TLS");
+            try {
+                return connect(hop, s, creds, false, false);
+            } catch (HandshakeFailed impossible) {
+                throw new HopFailure(impossible.dsn);
+            }
+        }
+    }
+
+    /** A TLS handshake failed; under {@code may} without credentials this is worth a cleartext retry. */
+    private static final class HandshakeFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient Dsn dsn;
+
+        HandshakeFailed(Dsn dsn) {
+            super(dsn.reason(), null, false, false);
+            this.dsn = dsn;
+        }
+    }
+
+    private static SmtpConnection connect(NextHop hop, Settings s, Optional<Credentials> creds, boolean useCreds,
+                                          boolean tryTls) throws HopFailure, HandshakeFailed {
         String proto = s.tls().wrapperMode() ? "smtps" : "smtp";
         String pre = "mail." + proto + ".";
         Properties p = new Properties();
@@ -78,10 +112,12 @@ final class SmtpConnection implements AutoCloseable {
         p.put(pre + "auth.mechanisms", String.join(" ", s.mechanisms()));
         p.put(pre + "sasl.enable", "false");
         p.put("mail.mime.allowutf8", "true");
-        try {
-            s.tls().apply(p, proto, useCreds && s.noPlaintext());
-        } catch (GeneralSecurityException | IOException e) {
-            throw new HopFailure(new Dsn("4.7.5", "cannot load smtp_tls_CAfile: " + e.getMessage()));
+        if (tryTls) {
+            try {
+                s.tls().apply(p, proto, useCreds && s.noPlaintext());
+            } catch (GeneralSecurityException | IOException e) {
+                throw new HopFailure(new Dsn("4.7.5", "cannot load smtp_tls_CAfile: " + e.getMessage()));
+            }
         }
         Session session = Session.getInstance(p);
         SMTPTransport t;
@@ -96,7 +132,11 @@ final class SmtpConnection implements AutoCloseable {
             throw new HopFailure(new Dsn("4.7.8", "SASL authentication failed; server " + hop.describe() + " said: "
                     + oneLine(e.getMessage())));
         } catch (MessagingException e) {
-            throw new HopFailure(describeConnectFailure(hop, e, useCreds && s.noPlaintext() && !s.tls().required()));
+            Dsn d = describeConnectFailure(hop, e, useCreds && s.noPlaintext() && !s.tls().required());
+            if (tryTls && !s.tls().wrapperMode() && find(e, SSLException.class) != null) {
+                throw new HandshakeFailed(d);
+            }
+            throw new HopFailure(d);
         }
         if (useCreds && !t.supportsExtension("AUTH")) {
             MailLog.warning("smtp", hop.describe() + " offers no AUTH; sending without authentication");
@@ -232,13 +272,13 @@ final class SmtpConnection implements AutoCloseable {
         if (cause instanceof UnknownHostException) {
             return new Dsn("4.4.4", where + ": Host not found");
         }
-        if (cause instanceof SSLException) {
-            String why = oneLine(cause.getMessage());
-            if (why.contains("PKIX") || why.contains("certificate") || why.contains("No subject alternative")
-                    || why.contains("No name matching")) {
-                return new Dsn("4.7.5", "TLS with " + hop.describe() + " failed: certificate verify failed: " + why);
-            }
-            return new Dsn("4.7.5", "TLS handshake with " + hop.describe() + " failed: " + why);
+        if (find(e, CertificateException.class) != null || find(e, CertPathValidatorException.class) != null
+                || find(e, CertPathBuilderException.class) != null) {
+            return new Dsn("4.7.5", "TLS with " + hop.describe() + " failed: certificate verify failed: " + oneLine(cause.getMessage()));
+        }
+        if (find(e, SSLException.class) != null) {
+            return new Dsn("4.7.5", "TLS handshake with " + hop.describe() + " failed: "
+                    + oneLine(find(e, SSLException.class).getMessage()));
         }
         if (text.toLowerCase(Locale.ROOT).contains("starttls is required")) {
             return new Dsn("4.7.4", "TLS is required, but was not offered by host " + hop.describe()
@@ -265,6 +305,18 @@ final class SmtpConnection implements AutoCloseable {
         }
         return new Dsn("4.4.2", "lost connection with " + hop.describe() + ": " + oneLine(cause.getMessage() == null
                 ? e.getMessage() : cause.getMessage()));
+    }
+
+    /** The first exception of type {@code type} in the cause (and next-exception) chain of {@code e}, or null. */
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 20; depth++) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            t = t instanceof MessagingException me && me.getNextException() != null ? me.getNextException() : t.getCause();
+        }
+        return null;
     }
 
     private static Throwable rootCause(Throwable e) {
