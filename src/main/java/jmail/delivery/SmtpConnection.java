@@ -1,6 +1,5 @@
 package jmail.delivery;
 
-import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
@@ -108,8 +107,7 @@ final class SmtpConnection implements AutoCloseable {
         p.put(pre + "sendpartial", "true");
         p.put(pre + "quitwait", "false");
         p.put(pre + "allow8bitmime", "false");
-        p.put(pre + "auth", String.valueOf(useCreds));
-        p.put(pre + "auth.mechanisms", String.join(" ", s.mechanisms()));
+        p.put(pre + "auth", "false"); // SaslLogin does AUTH, after STARTTLS, from the post-TLS EHLO reply
         p.put(pre + "sasl.enable", "false");
         p.put("mail.mime.allowutf8", "true");
         if (tryTls) {
@@ -123,14 +121,7 @@ final class SmtpConnection implements AutoCloseable {
         SMTPTransport t;
         try {
             t = (SMTPTransport) session.getTransport(proto);
-            if (useCreds) {
-                t.connect(hop.address(), hop.port(), creds.get().user(), creds.get().password());
-            } else {
-                t.connect(hop.address(), hop.port(), null, null);
-            }
-        } catch (AuthenticationFailedException e) {
-            throw new HopFailure(new Dsn("4.7.8", "SASL authentication failed; server " + hop.describe() + " said: "
-                    + oneLine(e.getMessage())));
+            t.connect(hop.address(), hop.port(), null, null);
         } catch (MessagingException e) {
             Dsn d = describeConnectFailure(hop, e, useCreds && s.noPlaintext() && !s.tls().required());
             if (tryTls && !s.tls().wrapperMode() && find(e, SSLException.class) != null) {
@@ -138,10 +129,37 @@ final class SmtpConnection implements AutoCloseable {
             }
             throw new HopFailure(d);
         }
-        if (useCreds && !t.supportsExtension("AUTH")) {
-            MailLog.warning("smtp", hop.describe() + " offers no AUTH; sending without authentication");
+        if (useCreds) {
+            authenticate(t, hop, s, creds.get());
         }
         return new SmtpConnection(hop, session, t);
+    }
+
+    /** AUTH on the connected transport; on any failure the connection is closed with QUIT. */
+    private static void authenticate(SMTPTransport t, NextHop hop, Settings s, Credentials c) throws HopFailure {
+        try {
+            if (s.noPlaintext() && !t.isSSL()) {
+                throw new HopFailure(new Dsn("4.7.4", "TLS is required, but was not offered by host " + hop.describe()
+                        + " (credentials are never sent in cleartext: smtp_sasl_security_options = noplaintext)"));
+            }
+            if (SaslLogin.authenticate(t, t.getLastServerResponse(), c, s.mechanisms(), hop) == SaslLogin.Result.NOT_OFFERED) {
+                MailLog.warning("smtp", hop.describe() + " offers no AUTH; sending without authentication");
+            }
+        } catch (HopFailure f) {
+            closeQuietly(t);
+            throw f;
+        } catch (MessagingException e) {
+            closeQuietly(t);
+            throw new HopFailure(describeSessionFailure(hop, e));
+        }
+    }
+
+    private static void closeQuietly(SMTPTransport t) {
+        try {
+            t.close();
+        } catch (MessagingException ignored) {
+            // the peer is gone either way
+        }
     }
 
     NextHop hop() {
@@ -355,10 +373,6 @@ final class SmtpConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            transport.close();
-        } catch (MessagingException ignored) {
-            // the peer is gone either way
-        }
+        closeQuietly(transport);
     }
 }
