@@ -16,6 +16,7 @@ import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.server.Session;
 
 /**
  * One SMTP mail transaction on the loopback listener: checks the envelope, streams DATA into the
@@ -28,12 +29,14 @@ import org.subethamail.smtp.RejectException;
  */
 final class QueueingHandler implements MessageHandler {
     private final Listener.Settings settings;
+    private final MessageContext ctx;
     private final String client;
     private String sender;
     private final List<String> recipients = new ArrayList<>();
 
     QueueingHandler(Listener.Settings settings, MessageContext ctx) {
         this.settings = settings;
+        this.ctx = ctx;
         this.client = describe(ctx.getRemoteAddress());
     }
 
@@ -58,6 +61,19 @@ final class QueueingHandler implements MessageHandler {
 
     @Override
     public String data(InputStream in) throws RejectException, IOException {
+        try {
+            return receive(in);
+        } catch (RejectException e) {
+            // SubEthaSMTP keeps the transaction open after a rejected DATA; RFC 5321 ends it either way,
+            // so that the client's next MAIL is not refused with "503 Sender already specified"
+            if (ctx instanceof Session s && !(e instanceof DropConnectionException)) {
+                s.resetMailTransaction();
+            }
+            throw e;
+        }
+    }
+
+    private String receive(InputStream in) throws RejectException, IOException {
         Spool.Draft draft;
         String id = QueueId.next(settings.store().clock());
         try {
