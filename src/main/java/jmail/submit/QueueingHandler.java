@@ -102,15 +102,21 @@ final class QueueingHandler implements MessageHandler {
                     tooBig = true;
                     break;
                 }
-                draft.write(buf, off, n - off);
+                try {
+                    draft.write(buf, off, n - off);
+                } catch (IOException e) {
+                    draft.abort();
+                    drain(in);
+                    throw storageFailure(e);
+                }
             }
         } catch (IOException e) {
+            // the client went silent past smtpd_timeout or away: nothing to drain, nothing to answer
             draft.abort();
-            drain(in);
-            throw storageFailure(e);
-        } finally {
-            drain(in);
+            MailLog.log("smtpd", "lost connection after DATA from " + client + ": " + e.getMessage());
+            throw e;
         }
+        drain(in);
         bare.finish();
         if (tooBig) {
             draft.abort();

@@ -99,6 +99,9 @@ final class ReplyRewritingServerSocket extends ServerSocket {
             if (reply.equals("250-CHUNKING")) {
                 return "";
             }
+            if (reply.startsWith("421 Timeout waiting for data")) {
+                return "421 4.4.2 Error: timeout exceeded\r\n";
+            }
             if (reply.startsWith("501 Input line length is too long")) {
                 return "500 5.5.2 Error: line too long\r\n";
             }
