@@ -83,39 +83,7 @@ final class QueueingHandler implements MessageHandler {
             throw storageFailure(e);
         }
         BareNewlineDetector bare = new BareNewlineDetector();
-        boolean tooBig = false;
-        try {
-            byte[] buf = new byte[65536];
-            boolean first = true;
-            int n;
-            while ((n = in.read(buf)) != -1) {
-                int off = 0;
-                if (first && n > 0) {
-                    first = false;
-                    // SubEthaSMTP never unstuffs the first line: a client sends ".x" as "..x".
-                    if (buf[0] == '.') {
-                        off = 1;
-                    }
-                }
-                bare.scan(buf, off, n - off);
-                if (draft.size() + (n - off) > settings.sizeLimit()) {
-                    tooBig = true;
-                    break;
-                }
-                try {
-                    draft.write(buf, off, n - off);
-                } catch (IOException e) {
-                    draft.abort();
-                    drain(in);
-                    throw storageFailure(e);
-                }
-            }
-        } catch (IOException e) {
-            // the client went silent past smtpd_timeout or away: nothing to drain, nothing to answer
-            draft.abort();
-            MailLog.log("smtpd", "lost connection after DATA from " + client + ": " + e.getMessage());
-            throw e;
-        }
+        boolean tooBig = !copyBody(in, draft, bare);
         drain(in);
         bare.finish();
         if (tooBig) {
@@ -138,6 +106,40 @@ final class QueueingHandler implements MessageHandler {
         MailLog.log("qmgr", id + ": from=<" + sender + ">, size=" + draft.size() + ", nrcpt=" + recipients.size() + " (queue active)");
         settings.onQueued().run();
         return "2.0.0 Ok: queued as " + id;
+    }
+
+    /**
+     * Copies DATA into the draft while looking for bare line ends; false when the size limit was hit
+     * (the rest is left for the caller to drain).
+     */
+    private boolean copyBody(InputStream in, Spool.Draft draft, BareNewlineDetector bare) throws IOException, RejectException {
+        try {
+            byte[] buf = new byte[65536];
+            boolean first = true;
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                // SubEthaSMTP never unstuffs the first line: a client sends ".x" as "..x".
+                int off = first && n > 0 && buf[0] == '.' ? 1 : 0;
+                first &= n == 0;
+                bare.scan(buf, off, n - off);
+                if (draft.size() + (n - off) > settings.sizeLimit()) {
+                    return false;
+                }
+                try {
+                    draft.write(buf, off, n - off);
+                } catch (IOException e) {
+                    draft.abort();
+                    drain(in);
+                    throw storageFailure(e);
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            // the client went silent past smtpd_timeout or away: nothing to drain, nothing to answer
+            draft.abort();
+            MailLog.log("smtpd", "lost connection after DATA from " + client + ": " + e.getMessage());
+            throw e;
+        }
     }
 
     private static RejectException storageFailure(IOException e) {
