@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import jmail.testing.JmailHarness;
@@ -147,6 +148,26 @@ class RelayTlsIT {
     private static ScriptedRelay brokenStartTlsRelay() {
         return ScriptedRelay.builder().capabilities("PIPELINING", "STARTTLS", "AUTH PLAIN LOGIN", "8BITMIME")
                 .replyTo("STARTTLS", "220 2.0.0 Ready to start TLS").start();
+    }
+
+    @Test
+    void aTls12RelayIsFineByDefaultButRefusedWhenMandatoryProtocolsSayTls13() throws Exception {
+        try (ScriptedRelay relay = ScriptedRelay.builder().tls().tlsProtocols("TLSv1.2").start();
+             JmailHarness h = new JmailHarness(tmp).relay(relay.port())) {
+            h.set("smtp_tls_security_level", quoted("encrypt")).start();
+            assertEquals(0, h.sendmail("Subject: t\n\nbody\n", "user@example.test").exit());
+            relay.awaitMessages(1, WAIT);
+            assertTrue(relay.transcript(0).tls());
+        }
+        try (ScriptedRelay relay = ScriptedRelay.builder().tls().tlsProtocols("TLSv1.2").start();
+             JmailHarness h = new JmailHarness(Files.createDirectories(tmp.resolve("tls13"))).relay(relay.port())) {
+            h.set("smtp_tls_security_level", quoted("encrypt"))
+                    .set("smtp_tls_mandatory_protocols", quoted(">=TLSv1.3")).start();
+            assertEquals(0, h.sendmail("Subject: t\n\nbody\n", "user@example.test").exit());
+            awaitQueueShows(h, "TLS handshake with");
+            assertTrue(relay.transcript(0).tlsFailure() != null, relay.transcript(0).toString());
+            assertTrue(relay.commandLines().stream().noneMatch(l -> l.startsWith("MAIL")), relay.commandLines().toString());
+        }
     }
 
     @Test
