@@ -63,7 +63,7 @@ final class SaslLogin {
         }
         if (code != 235) {
             throw new HopFailure(new Dsn("4.7.8", "SASL authentication failed; server " + hop.describe() + " said: "
-                    + SmtpConnection.oneLine(t.getLastServerResponse())));
+                    + redact(SmtpConnection.oneLine(t.getLastServerResponse()), c)));
         }
         return Result.AUTHENTICATED;
     }
@@ -82,6 +82,19 @@ final class SaslLogin {
                         out.add(m);
                     }
                 }
+            }
+        }
+        return out;
+    }
+
+    /** The server's reply ends up in jmailq and the log; a server that echoes what it got must not leak it there. */
+    static String redact(String reply, Credentials c) {
+        String out = reply;
+        // Angus reads replies as ISO-8859-1, so a non-ASCII password comes back as its UTF-8 bytes read that way
+        String asRead = new String(c.password().getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        for (String secret : new String[] {base64("\0" + c.user() + "\0" + c.password()), base64(c.password()), c.password(), asRead}) {
+            if (!secret.isEmpty()) {
+                out = out.replace(secret, "<hidden>");
             }
         }
         return out;

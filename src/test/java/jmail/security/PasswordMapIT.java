@@ -92,11 +92,28 @@ class PasswordMapIT {
         }
     }
 
-    /** The password as written, its pieces, and the base64 forms in which PLAIN and LOGIN carry it. */
+    @Test
+    void aRelayThatEchoesTheCredentialsInItsReplyDoesNotLeakThemIntoJmailqOrTheLog() throws Exception {
+        String blob = secretForms().get(5);
+        try (ScriptedRelay relay = ScriptedRelay.builder().tls().capabilities("AUTH PLAIN")
+                .replyTo("AUTH", "535 5.7.8 rejected: AUTH PLAIN " + blob + " (" + PASSWORD + ")").start();
+             JmailHarness h = new JmailHarness(tmp).relayWithAuth(relay.port(), USER, PASSWORD).start()) {
+            assertEquals(0, h.sendmail("Subject: t\n\nbody\n", "user@example.test").exit());
+            String listing = awaitQueueShows(h, "535 5.7.8 rejected: AUTH PLAIN <hidden> (<hidden>)");
+            for (String secret : secretForms()) {
+                assertFalse(listing.contains(secret), listing);
+                assertFalse(h.logText().contains(secret), h.logText());
+            }
+        }
+    }
+
+    /** The password as written, its pieces, the base64 forms in which PLAIN and LOGIN carry it, and its mojibake. */
     private static List<String> secretForms() {
         Base64.Encoder b64 = Base64.getEncoder();
         return List.of(PASSWORD, "p:a#ss", "w\u00f6rd", "\u30d1\u30b9",
                 b64.encodeToString(PASSWORD.getBytes(StandardCharsets.UTF_8)),
-                b64.encodeToString(("\0" + USER + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
+                b64.encodeToString(("\0" + USER + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8)),
+                // the UTF-8 bytes read as ISO-8859-1, as Angus reads server replies
+                new String(PASSWORD.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     }
 }
