@@ -34,11 +34,12 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
  * One SMTP client connection to a next hop, through Angus's SMTP transport: EHLO, STARTTLS per policy,
- * AUTH with the map's credentials, then any number of messages.
+ * AUTH (by {@link SaslLogin}) with the map's credentials, then any number of messages.
  *
- * <p>SECURITY: credentials are handed to Angus and nothing else; no exception text built here contains
- * them. With {@code noplaintext} (the default) they go only over TLS: STARTTLS is then required, and
- * a relay that does not offer it gets no AUTH and no mail.
+ * <p>SECURITY: the password never reaches Angus, and no exception text built here contains it. With
+ * {@code noplaintext} (the default) it goes only over TLS: STARTTLS is then required, and a relay that
+ * does not offer it gets no AUTH and no mail. Under {@code may}, a failed handshake is retried in
+ * cleartext only when no credentials would be sent.
  */
 final class SmtpConnection implements AutoCloseable {
     /** Settings shared by every connection. */
