@@ -16,6 +16,7 @@ import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.internal.io.BdatInputStream;
 import org.subethamail.smtp.server.Session;
 
 /**
@@ -115,7 +116,8 @@ final class QueueingHandler implements MessageHandler {
     private boolean copyBody(InputStream in, Spool.Draft draft, BareNewlineDetector bare) throws IOException, RejectException {
         try {
             byte[] buf = new byte[65536];
-            boolean first = true;
+            // BDAT (never advertised, but SubEthaSMTP takes it) carries its chunks without dot-stuffing
+            boolean first = !(in instanceof BdatInputStream);
             int n;
             while ((n = in.read(buf)) != -1) {
                 // SubEthaSMTP never unstuffs the first line: a client sends ".x" as "..x".

@@ -101,4 +101,22 @@ class ListenerAccessIT {
             assertTrue(relay.commandLines().stream().noneMatch(l -> l.contains("admin@example.com")), relay.commandLines().toString());
         }
     }
+
+    /** BDAT is not advertised, but a client that uses it anyway must get its bytes stored as sent (no unstuffing). */
+    @Test
+    void bdatContentIsStoredAsSent() throws Exception {
+        try (ScriptedRelay relay = ScriptedRelay.builder().start();
+             JmailHarness h = new JmailHarness(tmp).relay(relay.port()).start();
+             RawSmtp c = RawSmtp.connect(h.port())) {
+            c.replyLine();
+            c.command("EHLO test.example.com");
+            c.command("MAIL FROM:<sender@example.com>");
+            c.command("RCPT TO:<b@example.net>");
+            String content = ".first\r\nSubject: chunked\r\n\r\nbody\r\n";
+            c.send("BDAT " + content.length() + " LAST\r\n" + content);
+            assertTrue(c.replyLine().startsWith("250 2.0.0 Ok: queued as "));
+            ScriptedRelay.Received m = relay.awaitMessages(1, WAIT).get(0);
+            assertEquals("..first\r\nSubject: chunked\r\n\r\nbody\r\n.\r\n", m.dataAsString());
+        }
+    }
 }
