@@ -30,7 +30,7 @@ import jmail.queue.QueuedMessage;
 public final class Delivery {
     /** Lifetimes and backoff. */
     public record Policy(Duration minimalBackoff, Duration maximalBackoff, Duration maximalQueueLifetime,
-                         Duration bounceQueueLifetime) {
+                         Duration bounceQueueLifetime, Duration delayWarning) {
     }
 
     private record DownState(long until, Dsn dsn, int failures) {
@@ -45,6 +45,7 @@ public final class Delivery {
     private final Bouncer bouncer;
     private final Clock clock;
     private final Map<String, DownState> down = new ConcurrentHashMap<>();
+    private final Map<String, Object> connecting = new ConcurrentHashMap<>();
     private volatile String lastDelivery = "none yet";
     private volatile String lastError = "none";
 
@@ -93,7 +94,20 @@ public final class Delivery {
         if (!results.isEmpty()) {
             store.record(id, results);
         }
-        finishIfDone(id);
+        if (!finishIfDone(id)) {
+            warnIfDelayed(id);
+        }
+    }
+
+    /** delay_warning_time: one "still trying" notice per message, never for the null sender. */
+    private void warnIfDelayed(String id) throws QueueException {
+        Duration after = policy.delayWarning();
+        Optional<QueuedMessage> msg = store.load(id);
+        if (after.isZero() || msg.isEmpty() || msg.get().sender().isEmpty()
+                || clock.millis() - msg.get().arrivedAt() < after.toMillis() || !store.markWarned(id)) {
+            return;
+        }
+        bouncer.delayNotice(msg.get(), msg.get().pending());
     }
 
     private List<QueueStore.Result> attempt(QueuedMessage msg, String dest, List<QueuedMessage.Recipient> rcpts,
@@ -107,7 +121,7 @@ public final class Delivery {
             rcpts.forEach(r -> outcome.put(r.number(), d.dsn()));
         } else {
             try {
-                SmtpConnection conn = cache.get(dest, route.hops(dest), settings, credentials);
+                SmtpConnection conn = connect(dest, cache);
                 relay = conn.hop().describe();
                 connected = clock.millis();
                 try {
@@ -118,9 +132,13 @@ public final class Delivery {
                 }
                 down.remove(dest);
             } catch (HopFailure f) {
-                int failures = d == null ? 1 : d.failures() + 1;
-                down.put(dest, new DownState(clock.millis() + backoff.delayMillis(failures), f.dsn(), failures));
-                rcpts.forEach(r -> outcome.put(r.number(), f.dsn()));
+                Dsn why = route.explain(f.dsn());
+                DownState now = down.get(dest);
+                if (now == null || now.until() <= clock.millis()) {
+                    int failures = d == null ? 1 : d.failures() + 1;
+                    down.put(dest, new DownState(clock.millis() + backoff.delayMillis(failures), why, failures));
+                }
+                rcpts.forEach(r -> outcome.put(r.number(), why));
             }
         }
         List<QueueStore.Result> out = new ArrayList<>();
@@ -150,10 +168,26 @@ public final class Delivery {
         return out;
     }
 
-    private void finishIfDone(String id) throws QueueException {
+    /**
+     * The worker's connection to {@code dest}. Opening one is serialised per destination, so that when
+     * the relay is down (or rejects our login) the workers waiting behind the first one see its
+     * failure and do not each try again.
+     */
+    private SmtpConnection connect(String dest, ConnectionCache cache) throws HopFailure {
+        synchronized (connecting.computeIfAbsent(dest, k -> new Object())) {
+            DownState d = down.get(dest);
+            if (d != null && d.until() > clock.millis() && !cache.holds(dest)) {
+                throw new HopFailure(d.dsn());
+            }
+            return cache.get(dest, route.hops(dest), settings, credentials);
+        }
+    }
+
+    /** Removes the message when no recipient is pending, bouncing the failed ones; true if it was removed. */
+    private boolean finishIfDone(String id) throws QueueException {
         Optional<QueuedMessage> after = store.load(id);
         if (after.isEmpty() || !after.get().pending().isEmpty()) {
-            return;
+            return after.isEmpty();
         }
         QueuedMessage msg = after.get();
         List<QueuedMessage.Recipient> bounced = msg.recipients().stream()
@@ -163,6 +197,7 @@ public final class Delivery {
         }
         store.remove(id);
         MailLog.log("qmgr", id + ": removed");
+        return true;
     }
 
     private static String domain(String address) {

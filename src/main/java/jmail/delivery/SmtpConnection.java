@@ -44,9 +44,6 @@ final class SmtpConnection implements AutoCloseable {
                     int connectTimeoutMillis, int readTimeoutMillis) {
     }
 
-    static final String OP25B_HINT = " - outbound port 25 may be blocked by your network (OP25B); set relayhost to your"
-            + " provider's submission server on port 587 (see jmailctl check)";
-
     private final NextHop hop;
     private final Session session;
     private final SMTPTransport transport;
@@ -223,8 +220,11 @@ final class SmtpConnection implements AutoCloseable {
         if (cause instanceof ConnectException) {
             return new Dsn("4.4.1", where + ": Connection refused");
         }
+        if (cause instanceof SocketTimeoutException && !String.valueOf(cause.getMessage()).contains("onnect")) {
+            return new Dsn("4.4.2", "conversation with " + hop.describe() + " timed out while receiving the initial server greeting");
+        }
         if (cause instanceof SocketTimeoutException) {
-            return new Dsn("4.4.1", where + ": Connection timed out" + (hop.port() == 25 ? OP25B_HINT : ""));
+            return new Dsn("4.4.1", where + ": Connection timed out" + (hop.port() == 25 ? DirectRoute.OP25B_HINT : ""));
         }
         if (cause instanceof NoRouteToHostException) {
             return new Dsn("4.4.1", where + ": No route to host");
