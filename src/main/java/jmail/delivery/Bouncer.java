@@ -108,6 +108,7 @@ final class Bouncer {
             default -> "postmaster non-delivery notification";
         };
         MailLog.log("bounce", msg.id() + ": " + what + ": " + id);
+        MailLog.log("qmgr", id + ": from=<>, size=" + report.length + ", nrcpt=" + to.size() + " (queue active)");
     }
 
     private byte[] report(Kind kind, QueuedMessage msg, List<QueuedMessage.Recipient> rcpts, String id, String to)

@@ -93,6 +93,7 @@ public final class Delivery {
         }
         if (!results.isEmpty()) {
             store.record(id, results);
+            bounceNewFailures(msg, results);
         }
         if (!finishIfDone(id)) {
             warnIfDelayed(id);
@@ -183,17 +184,27 @@ public final class Delivery {
         }
     }
 
-    /** Removes the message when no recipient is pending, bouncing the failed ones; true if it was removed. */
+    /**
+     * Tells the sender at once about recipients that failed for good in this attempt, as Postfix does,
+     * rather than when the last deferred recipient is done days later.
+     */
+    private void bounceNewFailures(QueuedMessage msg, List<QueueStore.Result> results) throws QueueException {
+        java.util.Set<Integer> failed = new java.util.HashSet<>();
+        results.stream().filter(r -> r.status() == QueuedMessage.Status.BOUNCED).forEach(r -> failed.add(r.rcptNumber()));
+        if (failed.isEmpty()) {
+            return;
+        }
+        Optional<QueuedMessage> now = store.load(msg.id());
+        if (now.isPresent()) {
+            bouncer.bounce(now.get(), now.get().recipients().stream().filter(r -> failed.contains(r.number())).toList());
+        }
+    }
+
+    /** Removes the message when no recipient is pending; true if it is gone. */
     private boolean finishIfDone(String id) throws QueueException {
         Optional<QueuedMessage> after = store.load(id);
         if (after.isEmpty() || !after.get().pending().isEmpty()) {
             return after.isEmpty();
-        }
-        QueuedMessage msg = after.get();
-        List<QueuedMessage.Recipient> bounced = msg.recipients().stream()
-                .filter(r -> r.status() == QueuedMessage.Status.BOUNCED).toList();
-        if (!bounced.isEmpty()) {
-            bouncer.bounce(msg, bounced);
         }
         store.remove(id);
         MailLog.log("qmgr", id + ": removed");
