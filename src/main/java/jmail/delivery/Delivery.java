@@ -116,30 +116,29 @@ public final class Delivery {
         long start = clock.millis();
         DownState d = down.get(dest);
         Map<Integer, Dsn> outcome = new LinkedHashMap<>();
-        String relay = dest;
+        String relay = "none";
         long connected = start;
         if (d != null && d.until() > start) {
             rcpts.forEach(r -> outcome.put(r.number(), d.dsn()));
         } else {
+            SmtpConnection conn = null;
             try {
-                SmtpConnection conn = connect(dest, cache);
+                conn = connect(dest, cache);
+            } catch (HopFailure f) {
+                Dsn why = markDown(dest, d, f.dsn());
+                rcpts.forEach(r -> outcome.put(r.number(), why));
+            }
+            if (conn != null) {
                 relay = conn.hop().describe();
                 connected = clock.millis();
+                down.remove(dest);
                 try {
                     outcome.putAll(conn.send(msg, store.spool().path(msg.id()), rcpts));
                 } catch (HopFailure f) {
+                    // a broken session fails this message only; the next one gets a fresh connection
                     cache.discard();
-                    throw f;
+                    rcpts.forEach(r -> outcome.put(r.number(), f.dsn()));
                 }
-                down.remove(dest);
-            } catch (HopFailure f) {
-                Dsn why = route.explain(f.dsn());
-                DownState now = down.get(dest);
-                if (now == null || now.until() <= clock.millis()) {
-                    int failures = d == null ? 1 : d.failures() + 1;
-                    down.put(dest, new DownState(clock.millis() + backoff.delayMillis(failures), why, failures));
-                }
-                rcpts.forEach(r -> outcome.put(r.number(), why));
             }
         }
         List<QueueStore.Result> out = new ArrayList<>();
@@ -198,6 +197,17 @@ public final class Delivery {
         if (now.isPresent()) {
             bouncer.bounce(now.get(), now.get().recipients().stream().filter(r -> failed.contains(r.number())).toList());
         }
+    }
+
+    /** Backs off a destination that could not be reached (unless another worker just did); returns the reason. */
+    private Dsn markDown(String dest, DownState before, Dsn failure) {
+        Dsn why = route.explain(failure);
+        DownState now = down.get(dest);
+        if (now == null || now.until() <= clock.millis()) {
+            int failures = before == null ? 1 : before.failures() + 1;
+            down.put(dest, new DownState(clock.millis() + backoff.delayMillis(failures), why, failures));
+        }
+        return why;
     }
 
     /** Removes the message when no recipient is pending; true if it is gone. */

@@ -260,7 +260,8 @@ final class SmtpConnection implements AutoCloseable {
 
     static Dsn describeSessionFailure(NextHop hop, MessagingException e) {
         Throwable cause = rootCause(e);
-        if (cause instanceof SocketTimeoutException) {
+        // Angus enforces the write timeout by closing our own socket: "Socket closed" means that, not the peer
+        if (cause instanceof SocketTimeoutException || "Socket closed".equals(cause.getMessage())) {
             return new Dsn("4.4.2", "conversation with " + hop.describe() + " timed out");
         }
         return new Dsn("4.4.2", "lost connection with " + hop.describe() + ": " + oneLine(cause.getMessage() == null
