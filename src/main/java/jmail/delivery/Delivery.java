@@ -25,7 +25,11 @@ import jmail.queue.QueuedMessage;
  *
  * <p>Failures of a whole next hop (refused, timed out, TLS, AUTH) back off that destination as a
  * whole: later messages are deferred with the same reason without a new connection, so a relay that
- * rejects our password does not see one failed login per queued message.
+ * rejects our password does not see one failed login per queued message. A session that breaks after
+ * it was set up (a stall in DATA) fails only its own message.
+ *
+ * <p>Recipients that fail for good are reported to the sender right after the attempt; the sender of
+ * a message still deferred after {@code delay_warning_time} gets one delay notice.
  */
 public final class Delivery {
     /** Lifetimes and backoff. */
@@ -111,61 +115,71 @@ public final class Delivery {
         bouncer.delayNotice(msg.get(), msg.get().pending());
     }
 
+    /** What talking to one destination gave: each recipient's status, where we were connected, and when. */
+    private record Exchange(Map<Integer, Dsn> outcome, String relay, long start, long connected) {
+    }
+
     private List<QueueStore.Result> attempt(QueuedMessage msg, String dest, List<QueuedMessage.Recipient> rcpts,
                                             ConnectionCache cache) {
-        long start = clock.millis();
-        DownState d = down.get(dest);
-        Map<Integer, Dsn> outcome = new LinkedHashMap<>();
-        String relay = "none";
-        long connected = start;
-        if (d != null && d.until() > start) {
-            rcpts.forEach(r -> outcome.put(r.number(), d.dsn()));
-        } else {
-            SmtpConnection conn = null;
-            try {
-                conn = connect(dest, cache);
-            } catch (HopFailure f) {
-                Dsn why = markDown(dest, d, f.dsn());
-                rcpts.forEach(r -> outcome.put(r.number(), why));
-            }
-            if (conn != null) {
-                relay = conn.hop().describe();
-                connected = clock.millis();
-                down.remove(dest);
-                try {
-                    outcome.putAll(conn.send(msg, store.spool().path(msg.id()), rcpts));
-                } catch (HopFailure f) {
-                    // a broken session fails this message only; the next one gets a fresh connection
-                    cache.discard();
-                    rcpts.forEach(r -> outcome.put(r.number(), f.dsn()));
-                }
-            }
-        }
+        Exchange x = exchange(msg, dest, rcpts, cache);
         List<QueueStore.Result> out = new ArrayList<>();
         long now = clock.millis();
         for (QueuedMessage.Recipient r : rcpts) {
-            Dsn dsn = outcome.get(r.number());
-            Outcome o = Outcome.of(dsn);
-            Duration lifetime = msg.sender().isEmpty() ? policy.bounceQueueLifetime() : policy.maximalQueueLifetime();
-            if (o instanceof Outcome.Deferred && now - msg.arrivedAt() >= lifetime.toMillis()) {
-                dsn = new Dsn("5" + dsn.status().substring(1), "delivery time expired: " + dsn.reason());
-                o = new Outcome.Bounced(dsn);
-            }
-            QueuedMessage.Status status = o instanceof Outcome.Sent ? QueuedMessage.Status.SENT
-                    : o instanceof Outcome.Bounced ? QueuedMessage.Status.BOUNCED : QueuedMessage.Status.PENDING;
-            long next = status == QueuedMessage.Status.PENDING ? now + backoff.delayMillis(r.attempts() + 1) : 0;
-            out.add(new QueueStore.Result(r.number(), status, dsn.status(), dsn.reason(), next));
-            String word = status == QueuedMessage.Status.SENT ? "sent" : status == QueuedMessage.Status.BOUNCED ? "bounced" : "deferred";
-            MailLog.log("smtp", msg.id() + ": to=<" + r.address() + ">" + (r.original().equals(r.address()) ? "" : ", orig_to=<" + r.original() + ">")
-                    + ", relay=" + relay + ", delay=" + seconds(now - msg.arrivedAt()) + ", delays=" + delays(msg, start, connected, now)
-                    + ", dsn=" + dsn.status() + ", status=" + word + " (" + dsn.reason() + ")");
-            if (status == QueuedMessage.Status.SENT) {
-                lastDelivery = java.time.Instant.ofEpochMilli(now) + " " + msg.id() + " to <" + r.address() + ">";
-            } else {
-                lastError = java.time.Instant.ofEpochMilli(now) + " " + msg.id() + ": " + dsn.reason();
-            }
+            out.add(settle(msg, r, x, now));
         }
         return out;
+    }
+
+    private Exchange exchange(QueuedMessage msg, String dest, List<QueuedMessage.Recipient> rcpts, ConnectionCache cache) {
+        long start = clock.millis();
+        DownState d = down.get(dest);
+        Map<Integer, Dsn> outcome = new LinkedHashMap<>();
+        if (d != null && d.until() > start) {
+            rcpts.forEach(r -> outcome.put(r.number(), d.dsn()));
+            return new Exchange(outcome, "none", start, start);
+        }
+        SmtpConnection conn;
+        try {
+            conn = connect(dest, cache);
+        } catch (HopFailure f) {
+            Dsn why = markDown(dest, d, f.dsn());
+            rcpts.forEach(r -> outcome.put(r.number(), why));
+            return new Exchange(outcome, "none", start, start);
+        }
+        long connected = clock.millis();
+        down.remove(dest);
+        try {
+            outcome.putAll(conn.send(msg, store.spool().path(msg.id()), rcpts));
+        } catch (HopFailure f) {
+            // a broken session fails this message only; the next one gets a fresh connection
+            cache.discard();
+            rcpts.forEach(r -> outcome.put(r.number(), f.dsn()));
+        }
+        return new Exchange(outcome, conn.hop().describe(), start, connected);
+    }
+
+    /** One recipient's fate after an exchange (lifetimes applied), logged Postfix-style. */
+    private QueueStore.Result settle(QueuedMessage msg, QueuedMessage.Recipient r, Exchange x, long now) {
+        Dsn dsn = x.outcome().get(r.number());
+        Outcome o = Outcome.of(dsn);
+        Duration lifetime = msg.sender().isEmpty() ? policy.bounceQueueLifetime() : policy.maximalQueueLifetime();
+        if (o instanceof Outcome.Deferred && now - msg.arrivedAt() >= lifetime.toMillis()) {
+            dsn = new Dsn("5" + dsn.status().substring(1), "delivery time expired: " + dsn.reason());
+            o = new Outcome.Bounced(dsn);
+        }
+        QueuedMessage.Status status = o instanceof Outcome.Sent ? QueuedMessage.Status.SENT
+                : o instanceof Outcome.Bounced ? QueuedMessage.Status.BOUNCED : QueuedMessage.Status.PENDING;
+        long next = status == QueuedMessage.Status.PENDING ? now + backoff.delayMillis(r.attempts() + 1) : 0;
+        String word = status == QueuedMessage.Status.SENT ? "sent" : status == QueuedMessage.Status.BOUNCED ? "bounced" : "deferred";
+        MailLog.log("smtp", msg.id() + ": to=<" + r.address() + ">" + (r.original().equals(r.address()) ? "" : ", orig_to=<" + r.original() + ">")
+                + ", relay=" + x.relay() + ", delay=" + seconds(now - msg.arrivedAt()) + ", delays=" + delays(msg, x.start(), x.connected(), now)
+                + ", dsn=" + dsn.status() + ", status=" + word + " (" + dsn.reason() + ")");
+        if (status == QueuedMessage.Status.SENT) {
+            lastDelivery = java.time.Instant.ofEpochMilli(now) + " " + msg.id() + " to <" + r.address() + ">";
+        } else {
+            lastError = java.time.Instant.ofEpochMilli(now) + " " + msg.id() + ": " + dsn.reason();
+        }
+        return new QueueStore.Result(r.number(), status, dsn.status(), dsn.reason(), next);
     }
 
     /**
