@@ -224,6 +224,19 @@ public final class Delivery {
         return why;
     }
 
+    /** Removes messages left with nothing pending (a crash between recording the last result and removing it). */
+    void sweepFinished() throws QueueException {
+        List<String> done = new ArrayList<>();
+        store.forEach(java.util.Set.of(), m -> {
+            if (m.pending().isEmpty()) {
+                done.add(m.id());
+            }
+        });
+        for (String id : done) {
+            finishIfDone(id);
+        }
+    }
+
     /** Removes the message when no recipient is pending; true if it is gone. */
     private boolean finishIfDone(String id) throws QueueException {
         Optional<QueuedMessage> after = store.load(id);

@@ -220,7 +220,8 @@ final class SmtpConnection implements AutoCloseable {
         if (cause instanceof ConnectException) {
             return new Dsn("4.4.1", where + ": Connection refused");
         }
-        if (cause instanceof SocketTimeoutException && !String.valueOf(cause.getMessage()).contains("onnect")) {
+        // connected, then silence: "Read timed out" (a refused SYN-less port says "Connect timed out")
+        if (cause instanceof SocketTimeoutException && String.valueOf(cause.getMessage()).startsWith("Read timed out")) {
             return new Dsn("4.4.2", "conversation with " + hop.describe() + " timed out while receiving the initial server greeting");
         }
         if (cause instanceof SocketTimeoutException) {
