@@ -78,6 +78,11 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void manage() {
+        try {
+            delivery.sweepFinished();
+        } catch (QueueException e) {
+            MailLog.warning("qmgr", e.getMessage());
+        }
         while (running) {
             long sleep = runDelayMillis;
             try {

@@ -47,9 +47,6 @@ final class SmtpConnection implements AutoCloseable {
                     int connectTimeoutMillis, int readTimeoutMillis) {
     }
 
-    static final String OP25B_HINT = " - outbound port 25 may be blocked by your network (OP25B); set relayhost to your"
-            + " provider's submission server on port 587 (see jmailctl check)";
-
     private final NextHop hop;
     private final Session session;
     private final SMTPTransport transport;
@@ -282,8 +279,12 @@ final class SmtpConnection implements AutoCloseable {
         if (cause instanceof ConnectException) {
             return new Dsn("4.4.1", where + ": Connection refused");
         }
+        // connected, then silence: "Read timed out" (a refused SYN-less port says "Connect timed out")
+        if (cause instanceof SocketTimeoutException && String.valueOf(cause.getMessage()).startsWith("Read timed out")) {
+            return new Dsn("4.4.2", "conversation with " + hop.describe() + " timed out while receiving the initial server greeting");
+        }
         if (cause instanceof SocketTimeoutException) {
-            return new Dsn("4.4.1", where + ": Connection timed out" + (hop.port() == 25 ? OP25B_HINT : ""));
+            return new Dsn("4.4.1", where + ": Connection timed out" + (hop.port() == 25 ? DirectRoute.OP25B_HINT : ""));
         }
         if (cause instanceof NoRouteToHostException) {
             return new Dsn("4.4.1", where + ": No route to host");
@@ -319,7 +320,8 @@ final class SmtpConnection implements AutoCloseable {
 
     static Dsn describeSessionFailure(NextHop hop, MessagingException e) {
         Throwable cause = rootCause(e);
-        if (cause instanceof SocketTimeoutException) {
+        // Angus enforces the write timeout by closing our own socket: "Socket closed" means that, not the peer
+        if (cause instanceof SocketTimeoutException || "Socket closed".equals(cause.getMessage())) {
             return new Dsn("4.4.2", "conversation with " + hop.describe() + " timed out");
         }
         return new Dsn("4.4.2", "lost connection with " + hop.describe() + ": " + oneLine(cause.getMessage() == null
