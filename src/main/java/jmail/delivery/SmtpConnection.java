@@ -26,6 +26,7 @@ import jmail.mail.Dsn;
 import jmail.mail.MailLog;
 import jmail.queue.QueuedMessage;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -147,7 +148,7 @@ final class SmtpConnection implements AutoCloseable {
             rcpts.forEach(r -> out.put(r.number(), d));
             return out;
         }
-        RawMessage m = new RawMessage(session, body);
+        SMTPMessage m = EightBitDowngrade.message(session, body, eightBit && !transport.supportsExtension("8BITMIME"));
         m.setEnvelopeFrom(msg.sender().isEmpty() ? "<>" : msg.sender());
         m.setSendPartial(true);
         StringBuilder ext = new StringBuilder();

@@ -27,6 +27,8 @@ public final class MessageCleanup {
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT);
     private static final String ATEXT_SYMBOLS = "!#$%&'*+-/=?^_`{|}~ ";
+    private static final java.util.Set<String> QUALIFIED_HEADERS = java.util.Set.of("from", "sender", "reply-to", "to", "cc",
+            "resent-from", "resent-sender", "resent-to", "resent-cc");
 
     /**
      * What the command line and the configuration say about this submission.
@@ -39,14 +41,24 @@ public final class MessageCleanup {
      * @param myorigin          domain for bare names ("root" becomes "root@myorigin")
      * @param myhostname        this host's name, the right side of generated Message-IDs
      * @param clock             time for the Date header and Message-ID
+     * @param senderRewrite     the sender_rewrite settings
      */
     public record Options(boolean extractRecipients, boolean dotEndsInput, String envelopeSender, String fullName,
-                          String localUser, String myorigin, String myhostname, Clock clock) {
+                          String localUser, String myorigin, String myhostname, Clock clock,
+                          SenderRewrite senderRewrite) {
         public Options {
             Objects.requireNonNull(localUser, "localUser");
             Objects.requireNonNull(myorigin, "myorigin");
             Objects.requireNonNull(myhostname, "myhostname");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(senderRewrite, "senderRewrite");
+        }
+
+        /** Without sender rewriting. */
+        public Options(boolean extractRecipients, boolean dotEndsInput, String envelopeSender, String fullName,
+                       String localUser, String myorigin, String myhostname, Clock clock) {
+            this(extractRecipients, dotEndsInput, envelopeSender, fullName, localUser, myorigin, myhostname, clock,
+                    SenderRewrite.NONE);
         }
     }
 
@@ -84,7 +96,16 @@ public final class MessageCleanup {
         // Always, not only with -t: a Bcc line must never reach the To and Cc recipients.
         m.removeAll("Bcc");
         m.removeAll("Resent-Bcc");
-        addOriginHeaders(m, o, sender, random);
+        qualifyHeaderAddresses(m, o.myorigin());
+        String target = o.senderRewrite().target(o.localUser());
+        String fromAddress = sender.isEmpty() ? normalizeAddress(o.localUser(), o.myorigin()) : sender;
+        if (target != null) {
+            String original = rewriteFrom(m, target);
+            addReplyTo(m, o.senderRewrite(), original != null ? original : fromAddress, target);
+            sender = sender.isEmpty() ? sender : target;
+            fromAddress = target;
+        }
+        addOriginHeaders(m, o, fromAddress, random);
         BodyEncoding.apply(m);
         byte[] bytes = m.toBytes();
         boolean utf8 = needsSmtpUtf8(sender) || recipients.stream().anyMatch(MessageCleanup::needsSmtpUtf8);
@@ -115,10 +136,58 @@ public final class MessageCleanup {
         return new ArrayList<>(found.values());
     }
 
-    private static void addOriginHeaders(Message m, Options o, String sender, RandomGenerator random)
+    /**
+     * Appends {@code @myorigin} to bare names in the address headers (what Postfix does for local
+     * submissions): cron's {@code From: root (Cron Daemon)} and mdadm's {@code <root>} would
+     * otherwise reach receivers that reject or misfile an address without a domain.
+     */
+    private static void qualifyHeaderAddresses(Message m, String myorigin) {
+        for (int i = 0; i < m.headers.size(); i++) {
+            HeaderField h = m.headers.get(i);
+            if (!QUALIFIED_HEADERS.contains(h.name().toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            HeaderAddresses.Parsed parsed = HeaderAddresses.parse(h.value());
+            if (!parsed.ok() || parsed.addresses().stream().allMatch(a -> a.contains("@"))) {
+                continue;
+            }
+            String v = HeaderAddressRewriter.rewrite(h.value(), a -> a.contains("@") ? a : a + "@" + myorigin);
+            if (v != null) {
+                m.headers.set(i, HeaderField.generated(h.name(), v.strip(), HeaderField.PREFERRED_LINE));
+            }
+        }
+    }
+
+    /** Puts {@code target} in the From header's one mailbox; returns the address it replaced, or null. */
+    private static String rewriteFrom(Message m, String target) {
+        for (int i = 0; i < m.headers.size(); i++) {
+            HeaderField h = m.headers.get(i);
+            if (!h.is("From")) {
+                continue;
+            }
+            HeaderAddresses.Parsed parsed = HeaderAddresses.parse(h.value());
+            if (!parsed.ok() || parsed.addresses().size() != 1) {
+                return null;
+            }
+            String v = HeaderAddressRewriter.rewrite(h.value(), a -> target);
+            if (v == null) {
+                return null;
+            }
+            m.headers.set(i, HeaderField.generated("From", v.strip(), HeaderField.PREFERRED_LINE));
+            return parsed.addresses().get(0);
+        }
+        return null;
+    }
+
+    private static void addReplyTo(Message m, SenderRewrite rewrite, String original, String target) {
+        if (rewrite.keepsReplyTo() && !m.has("Reply-To") && !Addresses.dedupeKey(original).equals(Addresses.dedupeKey(target))) {
+            m.headers.add(HeaderField.generated("Reply-To", original, HeaderField.PREFERRED_LINE));
+        }
+    }
+
+    private static void addOriginHeaders(Message m, Options o, String addr, RandomGenerator random)
             throws DataException {
         if (!m.has("From")) {
-            String addr = sender.isEmpty() ? normalizeAddress(o.localUser(), o.myorigin()) : sender;
             String name = o.fullName() == null ? "" : o.fullName().strip();
             String value = name.isEmpty() ? addr : displayName(name) + " <" + addr + ">";
             m.headers.add(HeaderField.generated("From", value, HeaderField.PREFERRED_LINE));
