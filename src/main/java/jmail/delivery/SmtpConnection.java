@@ -158,9 +158,8 @@ final class SmtpConnection implements AutoCloseable {
         if ((eightBit || utf8) && transport.supportsExtension("8BITMIME")) {
             ext.append(ext.length() > 0 ? " " : "").append("BODY=8BITMIME");
         }
-        if (utf8) {
-            ext.append(ext.length() > 0 ? " " : "").append("SMTPUTF8");
-        }
+        // SMTPUTF8 itself: Angus appends it to every MAIL when the relay offers it (mail.mime.allowutf8),
+        // and a second copy draws "555 duplicate parameter" from strict relays.
         if (ext.length() > 0) {
             m.setMailExtension(ext.toString());
         }
