@@ -2,11 +2,8 @@ package jmail.submit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +20,6 @@ import java.util.random.RandomGenerator;
  */
 public final class MessageCleanup {
 
-    private static final DateTimeFormatter RFC5322_DATE =
-            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT);
     private static final String ATEXT_SYMBOLS = "!#$%&'*+-/=?^_`{|}~ ";
     private static final java.util.Set<String> QUALIFIED_HEADERS = java.util.Set.of("from", "sender", "reply-to", "to", "cc",
             "resent-from", "resent-sender", "resent-to", "resent-cc");
@@ -194,11 +188,10 @@ public final class MessageCleanup {
         }
         ZonedDateTime now = ZonedDateTime.now(o.clock());
         if (!m.has("Date")) {
-            m.headers.add(HeaderField.generated("Date", RFC5322_DATE.format(now), HeaderField.MAX_LINE));
+            m.headers.add(HeaderField.generated("Date", MailDates.rfc5322(now), HeaderField.MAX_LINE));
         }
         if (!m.has("Message-ID")) {
-            String id = ID_TIME.format(now.withZoneSameInstant(ZoneOffset.UTC)) + "."
-                    + String.format("%016x", random.nextLong()) + "@" + o.myhostname();
+            String id = MailDates.compactUtc(now) + "." + MailDates.hex16(random.nextLong()) + "@" + o.myhostname();
             m.headers.add(HeaderField.generated("Message-ID", "<" + id + ">", HeaderField.MAX_LINE));
         }
     }
@@ -255,8 +248,8 @@ public final class MessageCleanup {
         return List.copyOf(merged.values());
     }
 
-    /** Holds the SecureRandom apart: address checks alone never pay for seeding it. */
+    /** Holds the generator apart: address checks alone never pay for seeding it. */
     private static final class Ids {
-        static final RandomGenerator RANDOM = new SecureRandom();
+        static final RandomGenerator RANDOM = UniqueRandom.create();
     }
 }

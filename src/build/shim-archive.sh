@@ -1,0 +1,26 @@
+#!/bin/sh
+# Builds the shim's class archive (AOT cache on JDK 25+, AppCDS before) at package time: one real
+# submission through bin/sendmail against a throw-away config, no daemon, so the run covers config
+# loading, cleanup, the SMTP client's failed connect and the maildrop write. A failure here only
+# costs start-up time, never the build.
+dist=${1:?usage: shim-archive.sh DIST_DIR}
+work="$dist/../shim-train"
+rm -rf "$work" && mkdir -p "$work/spool/maildrop" || exit 0
+port=$(( 20000 + $$ % 20000 ))
+cat > "$work/main.conf" <<CONF
+myhostname = "train.example.com"
+myorigin = "example.com"
+smtpd_listen = ["127.0.0.1:$port"]
+queue_directory = "$work/spool"
+alias_maps = ""
+CONF
+printf 'Subject: training\n\nx\n' | JMAIL_CONF="$work/main.conf" JMAIL_SHIM_TRAIN=1 "$dist/bin/sendmail" -i user@example.com \
+  >"$work/train.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && [ -r "$dist/lib/shim.java" ]; then
+  echo "shim-archive: $(ls "$dist"/lib/shim.aot "$dist"/lib/shim.jsa 2>/dev/null) for $(cat "$dist/lib/shim.java")"
+else
+  echo "shim-archive: no archive (exit $rc), the shim runs without one; see $work/train.log"
+fi
+rm -rf "$work/spool"
+exit 0
