@@ -16,6 +16,7 @@ PIDS=
 PF=
 cleanup() {
   for p in $PIDS; do kill "$p" 2>/dev/null; done
+  for p in $PIDS; do wait "$p" 2>/dev/null; done
   [ -n "$PF" ] && postfix -c "$WORK/postfix/etc" stop >/dev/null 2>&1
   rm -rf "$WORK"
 }
@@ -106,22 +107,25 @@ import os, statistics, subprocess, sys, time
 runs, work, shim, java, flags, postfix = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split(), sys.argv[6]
 env = dict(os.environ, JMAIL_CONF=work + "/main.conf")
 
-def bench(cmd, stdin=b"x\n"):
-    subprocess.run(cmd, input=stdin, env=env, check=True, capture_output=True)  # warm the page cache
-    t = []
-    for _ in range(runs):
-        s = time.perf_counter()
-        r = subprocess.run(cmd, input=stdin, env=env, capture_output=True)
-        t.append((time.perf_counter() - s) * 1000)
-        if r.returncode != 0:
-            sys.exit("%s failed: %r" % (cmd, r.stderr))
-    return statistics.median(t), min(t)
+def once(cmd, stdin=b"x\n"):
+    s = time.perf_counter()
+    r = subprocess.run(cmd, input=stdin, env=env, capture_output=True)
+    if r.returncode != 0:
+        sys.exit("%s failed: %r" % (cmd, r.stderr))
+    return (time.perf_counter() - s) * 1000
 
-res = {}
-res["jmail sendmail"] = bench([shim, "user@example.com"])
-res["Hello (same JVM, same flags)"] = bench([java] + flags + ["-cp", work + "/hello", "Hello"])
+cmds = {"jmail sendmail": [shim, "user@example.com"],
+        "Hello (same JVM, same flags)": [java] + flags + ["-cp", work + "/hello", "Hello"]}
 if postfix:
-    res["postfix sendmail"] = bench(postfix.split() + ["user@example.com"])
+    cmds["postfix sendmail"] = postfix.split() + ["user@example.com"]
+for c in cmds.values():
+    once(c)  # warm the page cache
+# Round robin, so that load from elsewhere on the machine hits every command alike.
+times = {k: [] for k in cmds}
+for _ in range(runs):
+    for k, c in cmds.items():
+        times[k].append(once(c))
+res = {k: (statistics.median(t), min(t)) for k, t in times.items()}
 print("java: %s   runs: %d" % (java, runs))
 for k, (med, mn) in res.items():
     print("%-30s median %7.1f ms   min %7.1f ms" % (k, med, mn))
