@@ -1,5 +1,6 @@
 package jmail.submit;
 
+import java.util.function.IntPredicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -22,109 +23,71 @@ final class HeaderAddressRewriter {
     static String rewrite(String value, UnaryOperator<String> f) {
         StringBuilder out = new StringBuilder(value.length() + 32);
         int start = 0;
-        int depth = 0;
-        boolean quoted = false;
-        boolean angle = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (quoted) {
-                quoted = c != '"';
-            } else if (depth > 0) {
-                depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == '(') {
-                depth = 1;
-            } else if (c == '<') {
-                angle = true;
-            } else if (c == '>') {
-                angle = false;
-            } else if (!angle && (c == ':' || c == ';')) {
+        while (true) {
+            int end = find(value, start, true, c -> c == ',' || c == ':' || c == ';');
+            if (end < value.length() && value.charAt(end) != ',') {
                 return null;
-            } else if (!angle && c == ',') {
-                out.append(element(value.substring(start, i), f)).append(',');
-                start = i + 1;
             }
+            out.append(element(value.substring(start, end), f));
+            if (end == value.length()) {
+                return out.toString();
+            }
+            out.append(',');
+            start = end + 1;
         }
-        return out.append(element(value.substring(start), f)).toString();
     }
 
     /** One mailbox: the text inside its angle brackets, or else its first word outside comments. */
     private static String element(String e, UnaryOperator<String> f) {
-        int[] span = angleSpan(e);
-        if (span == null) {
-            span = bareSpan(e);
+        int open = find(e, 0, false, c -> c == '<');
+        int from;
+        int to;
+        if (open < e.length()) {
+            from = open + 1;
+            to = e.indexOf('>', from);
+            if (to < 0) {
+                return e;
+            }
+        } else {
+            from = find(e, 0, false, c -> !isWsp(c) && c != '(');
+            to = find(e, from, false, c -> isWsp(c) || c == '(');
         }
-        if (span == null || span[0] == span[1]) {
-            return e;
-        }
-        return e.substring(0, span[0]) + f.apply(e.substring(span[0], span[1])) + e.substring(span[1]);
+        return from == to ? e : e.substring(0, from) + f.apply(e.substring(from, to)) + e.substring(to);
     }
 
-    private static int[] angleSpan(String e) {
+    /**
+     * The index of the first character from {@code from} that {@code stop} accepts and that is not
+     * inside a quoted string or comment (nor, with {@code skipAngles}, an angle address);
+     * the length of {@code s} when there is none.
+     */
+    private static int find(String s, int from, boolean skipAngles, IntPredicate stop) {
         boolean quoted = false;
+        boolean angle = false;
         int depth = 0;
-        for (int i = 0; i < e.length(); i++) {
-            char c = e.charAt(i);
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
             if (c == '\\') {
                 i++;
             } else if (quoted) {
                 quoted = c != '"';
             } else if (depth > 0) {
                 depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            } else if (angle) {
+                angle = c != '>';
+            } else if (stop.test(c)) {
+                return i;
             } else if (c == '"') {
                 quoted = true;
             } else if (c == '(') {
                 depth = 1;
-            } else if (c == '<') {
-                int close = e.indexOf('>', i);
-                return close < 0 ? null : new int[] {i + 1, close};
+            } else if (c == '<' && skipAngles) {
+                angle = true;
             }
         }
-        return null;
+        return s.length();
     }
 
-    private static int[] bareSpan(String e) {
-        int i = 0;
-        while (i < e.length()) {
-            char c = e.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-                i++;
-            } else if (c == '(') {
-                i = skipComment(e, i);
-            } else {
-                break;
-            }
-        }
-        int start = i;
-        boolean quoted = false;
-        for (; i < e.length(); i++) {
-            char c = e.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(')) {
-                break;
-            }
-        }
-        return new int[] {start, Math.min(i, e.length())};
-    }
-
-    private static int skipComment(String e, int start) {
-        int depth = 0;
-        for (int i = start; i < e.length(); i++) {
-            char c = e.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                return i + 1;
-            }
-        }
-        return e.length();
+    private static boolean isWsp(int c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 }

@@ -45,21 +45,15 @@ class CallersIT {
     void stop() {
         h.close();
         relay.close();
+        Wire.deleteTree(tmp);
     }
 
-    /** Runs sendmail, expects exit 0 and silence, and returns the one message the relay then gets. */
     private ScriptedRelay.Received deliver(String stdin, String... argv) throws Exception {
         return deliver(stdin.getBytes(StandardCharsets.UTF_8), argv);
     }
 
     private ScriptedRelay.Received deliver(byte[] stdin, String... argv) throws Exception {
-        int before = relay.messages().size();
-        JmailHarness.Run run = h.sendmail(stdin, argv);
-        assertEquals(0, run.exit(), run.all());
-        assertEquals("", run.all());
-        ScriptedRelay.Received m = relay.awaitMessages(before + 1, WAIT).get(before);
-        Wire.assertWellFormed(m);
-        return m;
+        return Wire.deliver(h, relay, stdin, argv);
     }
 
     @Test
@@ -68,13 +62,12 @@ class CallersIT {
                         + "Subject: Cron <ops@host1> /usr/local/bin/backup\nX-Cron-Env: <SHELL=/bin/sh>\n"
                         + "X-Cron-Env: <HOME=/home/ops>\n\nバックアップ完了: 3 files\n",
                 "-FCronDaemon", "-i", "-odi", "-oem", "-oi", "-t", "-f", "ops");
-        assertEquals("MAIL FROM:<ops@example.com> BODY=8BITMIME", m.mailFromLine());
-        assertEquals(List.of("ops@example.com"), m.recipients());
-        assertEquals("From: \"(Cron Daemon)\" <ops@example.com>\r\nTo: ops@example.com\r\n"
+        Wire.assertReceived(m, "MAIL FROM:<ops@example.com> BODY=8BITMIME", List.of("ops@example.com"),
+                "From: \"(Cron Daemon)\" <ops@example.com>\r\nTo: ops@example.com\r\n"
                 + "Subject: Cron <ops@host1> /usr/local/bin/backup\r\nX-Cron-Env: <SHELL=/bin/sh>\r\n"
                 + "X-Cron-Env: <HOME=/home/ops>\r\n" + ADDED
                 + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n"
-                + "\r\nバックアップ完了: 3 files\r\n.\r\n", Wire.normalized(m));
+                + "\r\nバックアップ完了: 3 files\r\n.\r\n");
     }
 
     @Test
@@ -84,23 +77,21 @@ class CallersIT {
                         + "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n"
                         + "X-Cron-Env: <SHELL=/bin/sh>\n\n/etc/cron.daily/logrotate:\nerror: skipping \"/var/log/syslog\"\n",
                 "-FCronDaemon", "-i", "-B8BITMIME", "-oem", "root");
-        assertEquals("MAIL FROM:<" + USER + "@example.com>", m.mailFromLine());
-        assertEquals(List.of("admin@example.net"), m.recipients());
-        assertEquals("From: root@example.com (Cron Daemon)\r\nTo: root@example.com\r\n"
+        Wire.assertReceived(m, "MAIL FROM:<" + USER + "@example.com>", List.of("admin@example.net"),
+                "From: root@example.com (Cron Daemon)\r\nTo: root@example.com\r\n"
                 + "Subject: Cron <root@host1> test -x /usr/sbin/anacron || run-parts --report /etc/cron.daily\r\n"
                 + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n"
                 + "X-Cron-Env: <SHELL=/bin/sh>\r\n" + ADDED
-                + "\r\n/etc/cron.daily/logrotate:\r\nerror: skipping \"/var/log/syslog\"\r\n.\r\n", Wire.normalized(m));
+                + "\r\n/etc/cron.daily/logrotate:\r\nerror: skipping \"/var/log/syslog\"\r\n.\r\n");
     }
 
     @Test
     void busyboxCrondSeparateAndClusteredFlags() throws Exception {
         for (String[] argv : List.of(new String[] {"-t", "-oem", "-i"}, new String[] {"-ti"})) {
             ScriptedRelay.Received m = deliver("To: ops\nSubject: cron: /etc/periodic/daily\n\n.\nrun-parts done\n", argv);
-            assertEquals("MAIL FROM:<" + USER + "@example.com>", m.mailFromLine());
-            assertEquals(List.of("ops@example.com"), m.recipients());
-            assertEquals("To: ops@example.com\r\nSubject: cron: /etc/periodic/daily\r\nFrom: " + USER + "@example.com\r\n"
-                    + ADDED + "\r\n..\r\nrun-parts done\r\n.\r\n", Wire.normalized(m));
+            Wire.assertReceived(m, "MAIL FROM:<" + USER + "@example.com>", List.of("ops@example.com"),
+                    "To: ops@example.com\r\nSubject: cron: /etc/periodic/daily\r\nFrom: " + USER + "@example.com\r\n"
+                    + ADDED + "\r\n..\r\nrun-parts done\r\n.\r\n");
         }
     }
 
@@ -111,15 +102,13 @@ class CallersIT {
         String expected = "To: customer@example.net\r\nSubject: Order 1001\r\nX-PHP-Originating-Script: 33:order.php\r\n"
                 + "From: Shop <shop@example.com>\r\n" + ADDED + "\r\nThank you.\r\n..\r\nRegards\r\n.\r\n";
         ScriptedRelay.Received plain = deliver(php, "-t", "-i");
-        assertEquals("MAIL FROM:<" + USER + "@example.com>", plain.mailFromLine());
-        assertEquals(List.of("customer@example.net"), plain.recipients());
-        assertEquals(expected, Wire.normalized(plain));
+        Wire.assertReceived(plain, "MAIL FROM:<" + USER + "@example.com>", List.of("customer@example.net"),
+                expected);
         for (String[] argv : List.of(new String[] {"-t", "-i", "-f", "shop@example.com"},
                 new String[] {"-t", "-i", "-fshop@example.com"})) {
             ScriptedRelay.Received m = deliver(php, argv);
-            assertEquals("MAIL FROM:<shop@example.com>", m.mailFromLine());
-            assertEquals(List.of("customer@example.net"), m.recipients());
-            assertEquals(expected, Wire.normalized(m));
+            Wire.assertReceived(m, "MAIL FROM:<shop@example.com>", List.of("customer@example.net"),
+                    expected);
         }
     }
 
@@ -130,9 +119,8 @@ class CallersIT {
                 + "X-Mailer: PHPMailer 6.9.1 (https://github.com/PHPMailer/PHPMailer)\r\nMIME-Version: 1.0\r\n"
                 + "Content-Type: text/plain; charset=iso-8859-1\r\n\r\nHello\r\n";
         ScriptedRelay.Received m = deliver(msg, "-oi", "-fshop@example.com", "-t");
-        assertEquals("MAIL FROM:<shop@example.com>", m.mailFromLine());
-        assertEquals(List.of("customer@example.net"), m.recipients());
-        assertEquals(msg + ".\r\n", m.dataAsString());
+        Wire.assertReceivedVerbatim(m, "MAIL FROM:<shop@example.com>", List.of("customer@example.net"),
+                msg + ".\r\n");
     }
 
     @Test
@@ -152,9 +140,8 @@ class CallersIT {
         assertTrue(run.out().endsWith("\r\n"), run.out());
         ScriptedRelay.Received m = relay.awaitMessages(before + 1, WAIT).get(before);
         Wire.assertWellFormed(m);
-        assertEquals("MAIL FROM:<app@example.com>", m.mailFromLine());
-        assertEquals(List.of("user@example.net"), m.recipients());
-        assertEquals(message + ".\r\n", m.dataAsString());
+        Wire.assertReceivedVerbatim(m, "MAIL FROM:<app@example.com>", List.of("user@example.net"),
+                message + ".\r\n");
     }
 
     @Test
@@ -177,9 +164,8 @@ class CallersIT {
                 + " target/\n+.idea/\n.\n-- \n2.39.5\n";
         ScriptedRelay.Received m = deliver(patch, "-i", "-f", "dev@example.com", "list@example.net", "reviewer@example.net",
                 "hidden@example.net");
-        assertEquals("MAIL FROM:<dev@example.com>", m.mailFromLine());
-        assertEquals(List.of("list@example.net", "reviewer@example.net", "hidden@example.net"), m.recipients());
-        assertEquals(patch.replace("\n", "\r\n").replace("\r\n.\r\n", "\r\n..\r\n") + ".\r\n", m.dataAsString());
+        Wire.assertReceivedVerbatim(m, "MAIL FROM:<dev@example.com>", List.of("list@example.net", "reviewer@example.net", "hidden@example.net"),
+                patch.replace("\n", "\r\n").replace("\r\n.\r\n", "\r\n..\r\n") + ".\r\n");
         assertFalse(m.dataAsString().contains("hidden"));
     }
 
@@ -191,9 +177,8 @@ class CallersIT {
                 + "Content-Transfer-Encoding: 8bit\nUser-Agent: Mutt/2.2.12 (2023-09-09)\n\nGrüße aus Köln\n";
         ScriptedRelay.Received m = deliver(msg, "-oem", "-oi", "-B8BITMIME", "-f", "me@example.com", "-N", "success,failure",
                 "-R", "hdrs", "--", "to@example.net", "cc@example.net", "bcc@example.net");
-        assertEquals("MAIL FROM:<me@example.com> BODY=8BITMIME", m.mailFromLine());
-        assertEquals(List.of("to@example.net", "cc@example.net", "bcc@example.net"), m.recipients());
-        assertEquals(msg.replace("\n", "\r\n") + ".\r\n", m.dataAsString());
+        Wire.assertReceivedVerbatim(m, "MAIL FROM:<me@example.com> BODY=8BITMIME", List.of("to@example.net", "cc@example.net", "bcc@example.net"),
+                msg.replace("\n", "\r\n") + ".\r\n");
     }
 
     @Test
@@ -202,9 +187,8 @@ class CallersIT {
                 + "Message-ID: <656f@host1.mail>\nSubject: Ruby\nMime-Version: 1.0\nContent-Type: text/plain;\n"
                 + " charset=UTF-8\nContent-Transfer-Encoding: 7bit\n\nhello from ruby\n";
         ScriptedRelay.Received m = deliver(msg, "-i", "-f", "app@example.com", "--", "to@example.net");
-        assertEquals("MAIL FROM:<app@example.com>", m.mailFromLine());
-        assertEquals(List.of("to@example.net"), m.recipients());
-        assertEquals(msg.replace("\n", "\r\n") + ".\r\n", m.dataAsString());
+        Wire.assertReceivedVerbatim(m, "MAIL FROM:<app@example.com>", List.of("to@example.net"),
+                msg.replace("\n", "\r\n") + ".\r\n");
     }
 
     @Test
@@ -212,21 +196,20 @@ class CallersIT {
         ScriptedRelay.Received m = deliver("To: root\nFrom: Logwatch\nSubject: Logwatch for host1 (Linux)\n"
                 + "MIME-Version: 1.0\nContent-Transfer-Encoding: 7bit\nContent-Type: text/plain; charset=\"iso-8859-1\"\n\n"
                 + "\n ################### Logwatch 7.7 (07/22/22) ####################\n", "-t");
-        assertEquals(List.of("admin@example.net"), m.recipients());
-        assertEquals("To: root@example.com\r\nFrom: Logwatch@example.com\r\nSubject: Logwatch for host1 (Linux)\r\n"
+        Wire.assertReceived(m, "MAIL FROM:<" + USER + "@example.com>", List.of("admin@example.net"),
+                "To: root@example.com\r\nFrom: Logwatch@example.com\r\nSubject: Logwatch for host1 (Linux)\r\n"
                 + "MIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\nContent-Type: text/plain; charset=\"iso-8859-1\"\r\n"
-                + ADDED + "\r\n\r\n ################### Logwatch 7.7 (07/22/22) ####################\r\n.\r\n", Wire.normalized(m));
+                + ADDED + "\r\n\r\n ################### Logwatch 7.7 (07/22/22) ####################\r\n.\r\n");
     }
 
     @Test
     void mdadmUnqualifiedFromWithDisplayName() throws Exception {
         ScriptedRelay.Received m = deliver("From: mdadm monitoring <root>\nTo: root\nSubject: Fail event on /dev/md0:host1\n\n"
                 + "This is an automatically generated mail message from mdadm\nrunning on host1\n", "-t", "-froot");
-        assertEquals("MAIL FROM:<root@example.com>", m.mailFromLine());
-        assertEquals(List.of("admin@example.net"), m.recipients());
-        assertEquals("From: mdadm monitoring <root@example.com>\r\nTo: root@example.com\r\n"
+        Wire.assertReceived(m, "MAIL FROM:<root@example.com>", List.of("admin@example.net"),
+                "From: mdadm monitoring <root@example.com>\r\nTo: root@example.com\r\n"
                 + "Subject: Fail event on /dev/md0:host1\r\n" + ADDED + "\r\n"
-                + "This is an automatically generated mail message from mdadm\r\nrunning on host1\r\n.\r\n", Wire.normalized(m));
+                + "This is an automatically generated mail message from mdadm\r\nrunning on host1\r\n.\r\n");
     }
 
     @Test
@@ -234,21 +217,20 @@ class CallersIT {
         ScriptedRelay.Received m = deliver("Content-Type: text/plain; charset=\"utf-8\"\nMIME-Version: 1.0\n"
                 + "Content-Transfer-Encoding: 8bit\nSubject: [host1] unattended-upgrades result: SUCCESS\nFrom: root\n"
                 + "To: root\n\nUnattended upgrade result: All upgrades installed\n", "-oi", "-t");
-        assertEquals(List.of("admin@example.net"), m.recipients());
-        assertEquals("Content-Type: text/plain; charset=\"utf-8\"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 8bit\r\n"
+        Wire.assertReceived(m, "MAIL FROM:<" + USER + "@example.com>", List.of("admin@example.net"),
+                "Content-Type: text/plain; charset=\"utf-8\"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 8bit\r\n"
                 + "Subject: [host1] unattended-upgrades result: SUCCESS\r\nFrom: root@example.com\r\nTo: root@example.com\r\n"
-                + ADDED + "\r\nUnattended upgrade result: All upgrades installed\r\n.\r\n", Wire.normalized(m));
+                + ADDED + "\r\nUnattended upgrade result: All upgrades installed\r\n.\r\n");
     }
 
     @Test
     void bsdMailxForSmartd() throws Exception {
         ScriptedRelay.Received m = deliver("To: root\nSubject: SMART error (FailedReadSmartSelfTestLog) detected on host: host1\n\n"
                 + "This message was generated by the smartd daemon running on host1.\n", "-oi", "-f", "ops@host1.example.com", "-t");
-        assertEquals("MAIL FROM:<ops@host1.example.com>", m.mailFromLine());
-        assertEquals(List.of("admin@example.net"), m.recipients());
-        assertEquals("To: root@example.com\r\nSubject: SMART error (FailedReadSmartSelfTestLog) detected on host: host1\r\n"
+        Wire.assertReceived(m, "MAIL FROM:<ops@host1.example.com>", List.of("admin@example.net"),
+                "To: root@example.com\r\nSubject: SMART error (FailedReadSmartSelfTestLog) detected on host: host1\r\n"
                 + "From: ops@host1.example.com\r\n" + ADDED
-                + "\r\nThis message was generated by the smartd daemon running on host1.\r\n.\r\n", Wire.normalized(m));
+                + "\r\nThis message was generated by the smartd daemon running on host1.\r\n.\r\n");
     }
 
     @Test
@@ -267,10 +249,9 @@ class CallersIT {
     @Test
     void atdJobOutput() throws Exception {
         ScriptedRelay.Received m = deliver("Subject: Output from your job        7\nTo: ops\n\nbackup finished\n", "-i", "ops");
-        assertEquals("MAIL FROM:<" + USER + "@example.com>", m.mailFromLine());
-        assertEquals(List.of("ops@example.com"), m.recipients());
-        assertEquals("Subject: Output from your job        7\r\nTo: ops@example.com\r\nFrom: " + USER + "@example.com\r\n"
-                + ADDED + "\r\nbackup finished\r\n.\r\n", Wire.normalized(m));
+        Wire.assertReceived(m, "MAIL FROM:<" + USER + "@example.com>", List.of("ops@example.com"),
+                "Subject: Output from your job        7\r\nTo: ops@example.com\r\nFrom: " + USER + "@example.com\r\n"
+                + ADDED + "\r\nbackup finished\r\n.\r\n");
     }
 
     @Test

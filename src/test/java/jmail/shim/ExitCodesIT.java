@@ -37,6 +37,7 @@ class ExitCodesIT {
     void stop() {
         h.close();
         relay.close();
+        Wire.deleteTree(h.dir());
     }
 
     @Test
@@ -80,13 +81,14 @@ class ExitCodesIT {
     void unavailable69ForAQueueCommandWithNoQueue() throws Exception {
         JmailHarness other = new JmailHarness(Files.createTempDirectory("jmail-noqueue"));
         JmailHarness.Run run = other.sendmail("", "-q");
+        Wire.deleteTree(other.dir());
         assertEquals(69, run.exit());
         assertTrue(run.err().contains("no queue in " + other.queueDirectory()), run.err());
     }
 
     @Test
     void config78ForABrokenMainConf() throws Exception {
-        JmailHarness other = new JmailHarness(Files.createTempDirectory("jmail-badconf"));
+        JmailHarness other = new JmailHarness(Files.createDirectories(h.dir().resolve("badconf")));
         Path conf = other.conf();
         Files.writeString(conf, "relayhost = [smtp.example.net]:587\n");
         JmailHarness.Run run = other.sendmail("x\n", "r@example.net");

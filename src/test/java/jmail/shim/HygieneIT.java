@@ -51,6 +51,8 @@ class HygieneIT {
         old.close();
         modern.close();
         sevenBit.close();
+        Wire.deleteTree(h.dir());
+        Wire.deleteTree(old.dir());
     }
 
     private ScriptedRelay.Received deliver(String stdin, String... argv) throws Exception {
@@ -59,13 +61,7 @@ class HygieneIT {
 
     private static ScriptedRelay.Received deliver(JmailHarness via, ScriptedRelay at, byte[] stdin, String... argv)
             throws Exception {
-        int before = at.messages().size();
-        JmailHarness.Run run = via.sendmail(stdin, argv);
-        assertEquals(0, run.exit(), run.all());
-        assertEquals("", run.all());
-        ScriptedRelay.Received m = at.awaitMessages(before + 1, WAIT).get(before);
-        Wire.assertWellFormed(m);
-        return m;
+        return Wire.deliver(via, at, stdin, argv);
     }
 
     @Test

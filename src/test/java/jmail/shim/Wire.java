@@ -5,11 +5,53 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import jmail.testing.JmailHarness;
 import jmail.testing.ScriptedRelay;
 
 /** Assertions on a DATA payload as a relay received it. */
 final class Wire {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
     private Wire() {
+    }
+
+    /**
+     * Runs bin/sendmail, expects exit 0 and no output, and returns the one message the relay then
+     * receives, checked against the global invariants.
+     */
+    static ScriptedRelay.Received deliver(JmailHarness via, ScriptedRelay at, byte[] stdin, String... argv) throws Exception {
+        int before = at.messages().size();
+        JmailHarness.Run run = via.sendmail(stdin, argv);
+        assertEquals(0, run.exit(), run.all());
+        assertEquals("", run.all());
+        ScriptedRelay.Received m = at.awaitMessages(before + 1, WAIT).get(before);
+        assertWellFormed(m);
+        return m;
+    }
+
+    /** Removes a temp directory a test class made for its daemons (best effort). */
+    static void deleteTree(java.nio.file.Path dir) {
+        try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // left for the OS to clean up
+        }
+    }
+
+    /** The MAIL command line, the accepted RCPTs and the payload, byte for byte. */
+    static void assertReceivedVerbatim(ScriptedRelay.Received m, String mailFromLine, List<String> recipients, String payload) {
+        assertEquals(mailFromLine, m.mailFromLine());
+        assertEquals(recipients, m.recipients());
+        assertEquals(payload, m.dataAsString());
+    }
+
+    /** The MAIL command line, the accepted RCPTs and the {@link #normalized} payload, exactly. */
+    static void assertReceived(ScriptedRelay.Received m, String mailFromLine, List<String> recipients, String payload) {
+        assertEquals(mailFromLine, m.mailFromLine());
+        assertEquals(recipients, m.recipients());
+        assertEquals(payload, normalized(m));
     }
 
     /**
