@@ -7,13 +7,14 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Package time only (src/build/shim-archive.sh): answers one SMTP session on 127.0.0.1:PORT the
- * way jmaild's listener does, so that the shim's training run goes through its whole SMTP path.
+ * Package time only (src/build/shim-archive.sh): answers one SMTP session on a free 127.0.0.1 port,
+ * printed as "listening PORT", the way jmaild's listener does, so that the shim's training run goes
+ * through its whole SMTP path.
  */
 public class TrainingListener {
     public static void main(String[] args) throws Exception {
-        try (ServerSocket server = new ServerSocket(Integer.parseInt(args[0]), 1, InetAddress.getLoopbackAddress())) {
-            System.out.println("listening");
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            System.out.println("listening " + server.getLocalPort());
             System.out.flush();
             server.setSoTimeout(60_000);
             try (Socket s = server.accept()) {
