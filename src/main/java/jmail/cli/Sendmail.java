@@ -7,13 +7,13 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import jmail.config.ConfigError;
 import jmail.config.HostPort;
 import jmail.config.JmailConfig;
 import jmail.mail.Sysexits;
+import jmail.submit.LocalOffset;
 import jmail.submit.Maildrop;
 import jmail.submit.MessageCleanup;
 import jmail.submit.SenderRewrite;
@@ -84,7 +84,7 @@ public final class Sendmail {
             String myorigin = c.myorigin();
             msg = MessageCleanup.clean(stdin, new MessageCleanup.Options(args.extractRecipients(), args.dotEndsInput(),
                     args.sender(), args.fullName(), System.getProperty("user.name"), myorigin, c.myhostname(),
-                    Clock.systemDefaultZone(), rewrite));
+                    LocalOffset.clock(), rewrite));
             for (String r : args.recipients()) {
                 rcpts.add(MessageCleanup.normalizeAddress(r, myorigin));
             }

@@ -76,4 +76,21 @@ class LocalRewritingTest {
         assertEquals("000000000000002a", MailDates.hex16(42));
         assertEquals("ffffffffffffffff", MailDates.hex16(-1));
     }
+
+    @Test
+    void theLocalOffsetComesFromThePosixStringWhenTheZoneHasNoDst() throws Exception {
+        assertEquals(ZoneOffset.ofHours(9), LocalOffset.fromPosix("JST-9"));
+        assertEquals(ZoneOffset.UTC, LocalOffset.fromPosix("UTC0"));
+        assertEquals(ZoneOffset.ofHours(-3), LocalOffset.fromPosix("<-03>3"));
+        assertEquals(ZoneOffset.ofHoursMinutes(5, 30), LocalOffset.fromPosix("IST-5:30"));
+        assertNull(LocalOffset.fromPosix("CET-1CEST,M3.5.0,M10.5.0/3"));
+        assertNull(LocalOffset.fromPosix("EST5EDT"));
+        assertNull(LocalOffset.fromPosix(""));
+        Path tzif = tmp.resolve("localtime");
+        Files.write(tzif, "TZif2 binary part\nJST-9\n".getBytes(UTF_8));
+        assertEquals(ZoneOffset.ofHours(9), LocalOffset.fromTzif(tzif));
+        Files.write(tzif, "not a tzif file\n".getBytes(UTF_8));
+        assertNull(LocalOffset.fromTzif(tzif));
+        assertNull(LocalOffset.fromTzif(tmp.resolve("missing")));
+    }
 }
