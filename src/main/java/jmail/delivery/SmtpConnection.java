@@ -28,6 +28,7 @@ import jmail.mail.Dsn;
 import jmail.mail.MailLog;
 import jmail.queue.QueuedMessage;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -203,7 +204,7 @@ final class SmtpConnection implements AutoCloseable {
             rcpts.forEach(r -> out.put(r.number(), d));
             return out;
         }
-        RawMessage m = new RawMessage(session, body);
+        SMTPMessage m = EightBitDowngrade.message(session, body, eightBit && !transport.supportsExtension("8BITMIME"));
         m.setEnvelopeFrom(msg.sender().isEmpty() ? "<>" : msg.sender());
         m.setSendPartial(true);
         StringBuilder ext = new StringBuilder();
@@ -213,9 +214,8 @@ final class SmtpConnection implements AutoCloseable {
         if ((eightBit || utf8) && transport.supportsExtension("8BITMIME")) {
             ext.append(ext.length() > 0 ? " " : "").append("BODY=8BITMIME");
         }
-        if (utf8) {
-            ext.append(ext.length() > 0 ? " " : "").append("SMTPUTF8");
-        }
+        // SMTPUTF8 itself: Angus appends it to every MAIL when the relay offers it (mail.mime.allowutf8),
+        // and a second copy draws "555 duplicate parameter" from strict relays.
         if (ext.length() > 0) {
             m.setMailExtension(ext.toString());
         }

@@ -23,6 +23,7 @@ final class ReplyRewritingServerSocket extends ServerSocket {
     public Socket accept() throws IOException {
         Socket s = new RewritingSocket();
         implAccept(s);
+        s.setTcpNoDelay(true); // SubEthaSMTP writes a reply line by line: Nagle held each 2nd line ~40 ms
         return s;
     }
 
