@@ -145,16 +145,15 @@ public final class Scheduler implements AutoCloseable {
     public void close() {
         running = false;
         wakeUp();
-        manager.interrupt();
-        for (Thread w : workers) {
-            w.interrupt();
-        }
+        // Workers are not interrupted: an interrupt during an H2 write closes the database's file channel.
+        // They finish the attempt in progress and see running == false within their 2 s poll.
         for (Thread w : workers) {
             try {
-                w.join(10_000);
+                w.join(60_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        manager.interrupt(); // it may wait in work.put() for workers that are gone
     }
 }
