@@ -12,8 +12,7 @@ import jmail.testing.JmailHarness;
 
 /**
  * The jmaild, sendmail and jmailq installed in a throwaway root, run from their launchers there against
- * that root's queue, with a main.conf of the test's: a free loopback port, and a relay that refuses
- * connections (so mail stays queued).
+ * that root's queue, with a main.conf of the test's (see {@link #writeConf}).
  */
 final class InstalledDaemon implements AutoCloseable {
     private static final Pattern QUEUE_ID = Pattern.compile("(?m)^([0-9A-F]{6,})\\s");
@@ -31,9 +30,8 @@ final class InstalledDaemon implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the installed jmaild and waits until it logs "daemon started". */
-    static InstalledDaemon start(Path root, Path spool, Path work) throws IOException, InterruptedException {
-        Path conf = writeConf(spool, work);
+    /** Starts the installed jmaild with {@code conf} and waits until it logs "daemon started". */
+    static InstalledDaemon start(Path root, Path conf, Path work) throws IOException, InterruptedException {
         Path log = work.resolve("installed-jmaild.log");
         Process p = new ProcessBuilder(launcher(root, "jmaild").toString(), "-C", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -49,15 +47,19 @@ final class InstalledDaemon implements AutoCloseable {
     }
 
     /** Only the commands, for looking at the queue while the daemon is down. */
-    static InstalledDaemon offline(Path root, Path spool, Path work) throws IOException {
-        return new InstalledDaemon(root, writeConf(spool, work), work, null, null);
+    static InstalledDaemon offline(Path root, Path conf, Path work) {
+        return new InstalledDaemon(root, conf, work, null, null);
     }
 
-    private static Path writeConf(Path spool, Path work) throws IOException {
+    /**
+     * A main.conf for the test: {@code settings}, then the queue in {@code spool} and the listener on a
+     * free loopback port (the installed defaults, /var/spool/jmail and port 25, belong to the host).
+     */
+    static Path writeConf(Path work, Path spool, String settings) throws IOException {
         Path conf = work.resolve("installed-main.conf");
-        Files.writeString(conf, "queue_directory = \"" + spool + "\"\n"
+        Files.writeString(conf, settings
+                + "queue_directory = \"" + spool + "\"\n"
                 + "smtpd_listen = [\"127.0.0.1:" + JmailHarness.freePort() + "\"]\n"
-                + "relayhost = \"[127.0.0.1]:" + JmailHarness.freePort() + "\"\n"
                 + "myhostname = \"client.example.com\"\n"
                 + "alias_maps = \"\"\n");
         return conf;
@@ -67,10 +69,15 @@ final class InstalledDaemon implements AutoCloseable {
         return root.resolve("usr/share/jmail/bin").resolve(name);
     }
 
-    /** Runs an installed command (with a one-line message on stdin for sendmail). */
+    /** Runs an installed command with no input. */
     Shell.Result command(String name, String... args) throws IOException, InterruptedException {
+        return feed(name, "", args);
+    }
+
+    /** Runs an installed command with {@code stdin} as its input. */
+    Shell.Result feed(String name, String stdin, String... args) throws IOException, InterruptedException {
         Path in = work.resolve("stdin.txt");
-        Files.writeString(in, "Subject: survives an upgrade\n\nqueued before the upgrade\n");
+        Files.writeString(in, stdin);
         String[] cmd = new String[args.length + 1];
         cmd[0] = launcher(root, name).toString();
         System.arraycopy(args, 0, cmd, 1, args.length);

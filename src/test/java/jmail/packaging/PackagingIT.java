@@ -8,13 +8,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jmail.testing.JmailHarness;
+import jmail.testing.ScriptedRelay;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +151,7 @@ class PackagingIT {
 
     @Test
     void installUpgradeKeepsQueuedMailAndPurgeRemovesState() throws Exception {
+        assumeRoot();
         Path root = ThrowawayRoot.create(tmp.resolve("root"));
         ThrowawayRoot.dpkg(root, "-i", deb.toString());
         String passwd = read(root.resolve("etc/passwd"));
@@ -161,20 +165,22 @@ class PackagingIT {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sasl)));
         assertTrue(read(root.resolve("etc/jmail/main.conf")).contains("\n# queue_directory = \"/var/spool/jmail\""));
 
+        // A relay that refuses connections, so the message stays queued.
+        Path conf = InstalledDaemon.writeConf(tmp, spool, "relayhost = \"[127.0.0.1]:" + JmailHarness.freePort() + "\"\n");
         String queueId;
-        try (InstalledDaemon d = InstalledDaemon.start(root, spool, tmp)) {
-            Shell.Result sent = d.command("sendmail", "user@example.test");
+        try (InstalledDaemon d = InstalledDaemon.start(root, conf, tmp)) {
+            Shell.Result sent = d.feed("sendmail", "Subject: survives an upgrade\n\nqueued before\n", "user@example.test");
             assertEquals(0, sent.exit(), sent.output());
             queueId = d.awaitQueuedId();
         }
         Files.writeString(root.resolve("etc/jmail/main.conf"), "myorigin = \"example.com\"  # the admin's edit\n",
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
 
         ThrowawayRoot.dpkg(root, "-i", debUpgrade.toString());
         assertEquals("install ok installed " + UPGRADE, ThrowawayRoot.status(root));
         assertTrue(read(root.resolve("etc/jmail/main.conf")).endsWith("myorigin = \"example.com\"  # the admin's edit\n"),
                 "the upgrade kept the admin's main.conf");
-        try (InstalledDaemon d = InstalledDaemon.offline(root, spool, tmp)) {
+        try (InstalledDaemon d = InstalledDaemon.offline(root, conf, tmp)) {
             Shell.Result q = d.command("jmailq");
             assertTrue(q.output().contains(queueId) && q.output().contains("user@example.test"), q.output());
         }
@@ -185,6 +191,34 @@ class PackagingIT {
         assertFalse(Files.exists(root.resolve("etc/jmail")), "purge removes the configuration");
         assertFalse(Files.exists(root.resolve("usr/share/jmail")));
         assertFalse(Files.exists(root.resolve("usr/sbin/sendmail")));
+    }
+
+    /** The README's story: install, three lines in main.conf and one in sasl_passwd, and mail goes out. */
+    @Test
+    void newcomerStoryDeliversThroughTheRelay() throws Exception {
+        assumeRoot();
+        Path root = ThrowawayRoot.create(tmp.resolve("root"));
+        ThrowawayRoot.dpkg(root, "-i", deb.toString());
+        try (ScriptedRelay relay = ScriptedRelay.builder().tls().requireAuth("alerts@example.com", "app password")
+                .capabilities("8BITMIME", "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN").start()) {
+            Path mainConf = root.resolve("etc/jmail/main.conf");
+            Path sasl = root.resolve("etc/jmail/sasl_passwd");
+            // (The password map's path points into the throwaway root instead of /etc.)
+            Files.writeString(mainConf, "relayhost = \"[127.0.0.1]:" + relay.port() + "\"\n"
+                    + "smtp_sasl_auth_enable = yes\n"
+                    + "smtp_sasl_password_maps = \"" + sasl + "\"\n", StandardOpenOption.APPEND);
+            Files.writeString(sasl, "[127.0.0.1]:" + relay.port() + "    alerts@example.com:app password\n", StandardOpenOption.APPEND);
+            Path conf = InstalledDaemon.writeConf(tmp, root.resolve("var/spool/jmail"), "include file(\"" + mainConf + "\")\n");
+            try (InstalledDaemon d = InstalledDaemon.start(root, conf, tmp)) {
+                Shell.Result sent = d.feed("sendmail", "hi\n", "me@example.com");
+                assertEquals(new Shell.Result(0, ""), sent);
+                ScriptedRelay.Received m = relay.awaitMessages(1, Duration.ofSeconds(60)).get(0);
+                assertEquals(List.of("me@example.com"), m.recipients());
+                assertTrue(m.contentAsString().endsWith("\r\n\r\nhi\r\n"), m.contentAsString());
+                assertTrue(relay.transcript(0).tls(), "STARTTLS was used");
+                assertEquals("alerts@example.com", relay.transcript(0).authenticatedUser());
+            }
+        }
     }
 
     @Test
@@ -204,6 +238,12 @@ class PackagingIT {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(stage.resolve("etc/jmail/sasl_passwd"))));
         Shell.Result help = Shell.run(tmp, stage.resolve("usr/local/share/jmail/bin/jmaild").toString(), "--help");
         assertEquals(new Shell.Result(0, "usage: jmaild [-C main.conf]\n"), help, "the staged launcher finds its lib/");
+    }
+
+    /** dpkg --root and the postinst's chown need root; CI runs as root. */
+    private void assumeRoot() throws IOException {
+        assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(tmp, "unix:uid")),
+                "not running as root: skipping the install into a throwaway root");
     }
 
     private static String controlFile(String name) throws IOException, InterruptedException {
