@@ -147,6 +147,17 @@ class PackagingIT {
         Matcher m = Pattern.compile("Overall exposure level for jmail.service: ([0-9.]+) (\\w+)").matcher(security);
         assertTrue(m.find(), security);
         assertTrue(List.of("OK", "SAFE", "PERFECT").contains(m.group(2)), m.group());
+        String readme = read(Path.of("README.md"));
+        assertTrue(readme.contains("--offline=yes` rates it **" + m.group(1) + " " + m.group(2) + "**"),
+                "README.md records the score " + m.group(1) + " " + m.group(2));
+    }
+
+    @Test
+    void readmeNamesTheArtifactsTheBuildMakes() throws IOException {
+        String readme = read(Path.of("README.md"));
+        assertTrue(readme.contains("sudo apt install ./target/" + deb.getFileName() + "\n"), "README.md installs " + deb.getFileName());
+        assertTrue(readme.contains("tar xzf " + tarball.getFileName() + " && sudo jmail-" + VERSION + "/install.sh"),
+                "README.md unpacks " + tarball.getFileName());
     }
 
     @Test
