@@ -35,15 +35,20 @@ final class InstalledDaemon implements AutoCloseable {
         Path log = work.resolve("installed-jmaild.log");
         Process p = new ProcessBuilder(launcher(root, "jmaild").toString(), "-C", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
+        awaitStarted(p, log, "installed jmaild");
+        return new InstalledDaemon(root, conf, work, p, log);
+    }
+
+    /** Waits until a jmaild writing to {@code log} says "daemon started"; kills it and fails if it does not. */
+    static void awaitStarted(Process p, Path log, String what) throws IOException, InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.readString(log, StandardCharsets.UTF_8).contains("daemon started")) {
             if (!p.isAlive() || System.nanoTime() > end) {
                 p.destroyForcibly();
-                throw new AssertionError("installed jmaild did not start:\n" + Files.readString(log, StandardCharsets.UTF_8));
+                throw new AssertionError(what + " did not start:\n" + Files.readString(log, StandardCharsets.UTF_8));
             }
             Thread.sleep(50);
         }
-        return new InstalledDaemon(root, conf, work, p, log);
     }
 
     /** Only the commands, for looking at the queue while the daemon is down. */

@@ -106,14 +106,7 @@ class ReadmeQuickStartIT {
         Path log = tmp.resolve("jmaild.log");
         Process p = new ProcessBuilder("sh", "-c", "cd " + tmp + " && exec " + command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(log).contains("daemon started")) {
-            if (!p.isAlive() || System.nanoTime() > end) {
-                p.destroyForcibly();
-                throw new AssertionError(command + " did not start:\n" + Files.readString(log));
-            }
-            Thread.sleep(50);
-        }
+        InstalledDaemon.awaitStarted(p, log, command);
         return p;
     }
 }
