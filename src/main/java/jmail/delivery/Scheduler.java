@@ -147,9 +147,10 @@ public final class Scheduler implements AutoCloseable {
         wakeUp();
         // Workers are not interrupted: an interrupt during an H2 write closes the database's file channel.
         // They finish the attempt in progress and see running == false within their 2 s poll.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (Thread w : workers) {
             try {
-                w.join(60_000);
+                w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
