@@ -55,10 +55,11 @@ public final class Jmaild {
             return Sysexits.TEMPFAIL;
         }
         Jmaild daemon = new Jmaild(confFile, store);
-        int failed = daemon.startWith(settings);
-        if (failed != Sysexits.OK) {
+        StartFailure failed = daemon.startWith(settings);
+        if (failed != null) {
+            System.err.println("jmaild: fatal: " + failed.message());
             store.close();
-            return failed;
+            return failed.exit();
         }
         MailLog.log("master", "daemon started -- version " + version() + ", configuration " + c.file());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -88,21 +89,22 @@ public final class Jmaild {
         this.store = store;
     }
 
-    /** Starts the services; returns 0, or the exit status for why they could not start (the error is printed). */
-    private synchronized int startWith(Services.Settings s) {
+    /** Why the services could not start, and the exit status that says so. */
+    private record StartFailure(int exit, String message) {
+    }
+
+    /** Starts the services; returns null, or why they could not start. */
+    private synchronized StartFailure startWith(Services.Settings s) {
         try {
             services = Services.start(s, store);
             settings = s;
-            return Sysexits.OK;
+            return null;
         } catch (ConfigError e) {
-            System.err.println("jmaild: fatal: " + e.getMessage());
-            return Sysexits.CONFIG;
+            return new StartFailure(Sysexits.CONFIG, e.getMessage());
         } catch (IllegalArgumentException e) {
-            System.err.println("jmaild: fatal: " + s.config().file() + ": " + e.getMessage());
-            return Sysexits.CONFIG;
+            return new StartFailure(Sysexits.CONFIG, s.config().file() + ": " + e.getMessage());
         } catch (IOException e) {
-            System.err.println("jmaild: fatal: cannot listen on " + s.config().list("smtpd_listen") + ": " + e.getMessage());
-            return Sysexits.UNAVAILABLE;
+            return new StartFailure(Sysexits.UNAVAILABLE, "cannot listen on " + s.config().list("smtpd_listen") + ": " + e.getMessage());
         }
     }
 
@@ -128,14 +130,17 @@ public final class Jmaild {
             return;
         }
         services.close();
-        if (startWith(next) == Sysexits.OK) {
+        StartFailure failed = startWith(next);
+        if (failed == null) {
             MailLog.configure(next.config().myhostname(), System.out);
             MailLog.log("master", "reloaded configuration " + confFile);
-        } else if (startWith(settings) == Sysexits.OK) {
-            MailLog.warning("master", "reload failed, keeping the running configuration");
-        } else {
-            MailLog.warning("master", "fatal: cannot restart with the old configuration either; exiting");
-            new Thread(() -> System.exit(Sysexits.UNAVAILABLE), "jmail-exit").start();
+            return;
+        }
+        MailLog.warning("master", "reload failed, keeping the running configuration: " + failed.message());
+        StartFailure again = startWith(settings);
+        if (again != null) {
+            MailLog.warning("master", "fatal: cannot restart with the running configuration either: " + again.message());
+            new Thread(() -> System.exit(again.exit()), "jmail-exit").start();
         }
     }
 

@@ -3,6 +3,8 @@ package jmail.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +62,24 @@ class ReloadIT {
             assertEquals(0, sent.exit(), sent.all());
             h.await(WAIT, () -> h.logText().contains("status=deferred"), "delivery with the old relayhost");
             assertTrue(relay.messages().isEmpty(), "the broken file's relay was not used");
+        }
+    }
+
+    @Test
+    void aListenAddressInUseOnReloadRestartsTheRunningListener() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             JmailHarness h = new JmailHarness(tmp).relay(JmailHarness.freePort()).start()) {
+            Path running = Files.copy(h.conf(), tmp.resolve("running.conf"));
+            h.set("smtpd_listen", "[\"127.0.0.1:" + taken.getLocalPort() + "\"]");
+            hangUp(h);
+            h.await(WAIT, () -> h.logText().contains("warning: reload failed, keeping the running configuration: cannot listen on [127.0.0.1:"
+                    + taken.getLocalPort() + "]"), "the reload to be refused");
+
+            // The listener is back on its old port: sendmail gets through over SMTP, not via maildrop.
+            JmailHarness.Run sent = h.sendmail("Subject: three\n\nback on the old port\n", "-C", running.toString(), "user@example.test");
+            assertEquals(0, sent.exit(), sent.all());
+            h.await(WAIT, () -> h.logText().contains("jmail/smtpd["), "the message to arrive over SMTP");
+            assertTrue(h.daemon().isAlive(), "jmaild keeps running");
         }
     }
 
