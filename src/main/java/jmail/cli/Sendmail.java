@@ -12,6 +12,8 @@ import java.util.List;
 import jmail.config.ConfigError;
 import jmail.config.HostPort;
 import jmail.config.JmailConfig;
+import jmail.config.ShimConfig;
+import jmail.config.SubmitSettings;
 import jmail.mail.Sysexits;
 import jmail.submit.LocalOffset;
 import jmail.submit.Maildrop;
@@ -57,9 +59,9 @@ public final class Sendmail {
             default:
                 break;
         }
-        JmailConfig c;
+        SubmitSettings c;
         try {
-            c = JmailConfig.load(JmailConfig.locate(args.configFile()), w -> { });
+            c = ShimConfig.load(JmailConfig.locate(args.configFile()), w -> { });
         } catch (ConfigError e) {
             err.println("sendmail: fatal: " + e.getMessage());
             return Sysexits.CONFIG;
@@ -117,7 +119,7 @@ public final class Sendmail {
         }
     }
 
-    private static int toMaildrop(JmailConfig c, MessageCleanup.Result msg, List<String> rcpts, PrintStream err) {
+    private static int toMaildrop(SubmitSettings c, MessageCleanup.Result msg, List<String> rcpts, PrintStream err) {
         Path dir = Maildrop.directory(c.queueDirectory());
         try {
             Maildrop.write(dir, msg.envelopeSender(), rcpts, msg.message());
@@ -130,7 +132,7 @@ public final class Sendmail {
     }
 
     /** The first listener address; a wildcard address is reached through loopback. */
-    static InetSocketAddress listener(JmailConfig c) {
+    static InetSocketAddress listener(SubmitSettings c) {
         HostPort hp = HostPort.parse(c.list("smtpd_listen").isEmpty() ? "127.0.0.1:25" : c.list("smtpd_listen").get(0), 25);
         String host = hp.host();
         if (host.equals("0.0.0.0") || host.equals("::") || host.equalsIgnoreCase("localhost")) {

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  *
  * <p>SECURITY: the file is trusted (root-owned); values are checked for type and range, never executed.
  */
-public final class JmailConfig {
+public final class JmailConfig implements SubmitSettings {
     public static final String DEFAULT_PATH = "/etc/jmail/main.conf";
 
     private final Path file;
