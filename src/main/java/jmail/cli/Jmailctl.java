@@ -1,6 +1,5 @@
 package jmail.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import jmail.config.ConfigError;
 import jmail.config.JmailConfig;
@@ -24,15 +23,9 @@ public final class Jmailctl {
     }
 
     public static void main(String[] args) {
-        List<String> rest = new ArrayList<>();
-        String conf = null;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("-C") && i + 1 < args.length) {
-                conf = args[++i];
-            } else {
-                rest.add(args[i]);
-            }
-        }
+        QueueAccess.Invocation inv = QueueAccess.Invocation.parse(args);
+        String conf = inv.conf();
+        List<String> rest = inv.args();
         if (rest.isEmpty() || rest.get(0).equals("help") || rest.get(0).equals("-h") || rest.get(0).equals("--help")) {
             System.out.println(USAGE);
             System.exit(rest.isEmpty() ? Sysexits.USAGE : Sysexits.OK);

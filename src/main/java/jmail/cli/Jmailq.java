@@ -9,18 +9,10 @@ public final class Jmailq {
     }
 
     public static void main(String[] args) {
-        List<String> rest = new ArrayList<>();
-        String conf = null;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("-C") && i + 1 < args.length) {
-                conf = args[++i];
-            } else {
-                rest.add(args[i]);
-            }
-        }
+        QueueAccess.Invocation inv = QueueAccess.Invocation.parse(args);
         List<String> cmd = new ArrayList<>();
         cmd.add("mailq");
-        cmd.addAll(rest);
-        System.exit(QueueAccess.run(conf, cmd, "jmailq"));
+        cmd.addAll(inv.args());
+        System.exit(QueueAccess.run(inv.conf(), cmd, "jmailq"));
     }
 }

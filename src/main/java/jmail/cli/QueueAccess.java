@@ -22,6 +22,22 @@ final class QueueAccess {
     private QueueAccess() {
     }
 
+    /** A command line with its {@code -C FILE} taken out. */
+    record Invocation(String conf, List<String> args) {
+        static Invocation parse(String[] argv) {
+            List<String> rest = new java.util.ArrayList<>();
+            String conf = null;
+            for (int i = 0; i < argv.length; i++) {
+                if (argv[i].equals("-C") && i + 1 < argv.length) {
+                    conf = argv[++i];
+                } else {
+                    rest.add(argv[i]);
+                }
+            }
+            return new Invocation(conf, rest);
+        }
+    }
+
     static int run(String confFlag, List<String> command, String program) {
         PrintStream out = System.out;
         PrintStream err = System.err;

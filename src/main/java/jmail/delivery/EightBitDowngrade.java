@@ -2,8 +2,6 @@ package jmail.delivery;
 
 import jakarta.mail.Session;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -33,7 +31,8 @@ final class EightBitDowngrade {
 
     /** The message to send: the stored bytes, or their 7-bit form when {@code needed}. */
     static SMTPMessage message(Session session, Path body, boolean needed) {
-        return needed ? new Downgraded(session, body) : new RawMessage(session, body);
+        return needed ? new RawMessage(session, os -> os.write(toSevenBit(Files.readAllBytes(body))))
+                : new RawMessage(session, body);
     }
 
     /** The 7-bit form of a CRLF message, or the message itself when it cannot be re-encoded. */
@@ -128,26 +127,6 @@ final class EightBitDowngrade {
             return true;
         } catch (CharacterCodingException e) {
             return false;
-        }
-    }
-
-    /** A queued message sent in its 7-bit form. */
-    private static final class Downgraded extends SMTPMessage {
-        private final Path body;
-
-        Downgraded(Session session, Path body) {
-            super(session);
-            this.body = body;
-        }
-
-        @Override
-        public void writeTo(OutputStream os) throws IOException {
-            os.write(toSevenBit(Files.readAllBytes(body)));
-        }
-
-        @Override
-        public void writeTo(OutputStream os, String[] ignoreHeaders) throws IOException {
-            writeTo(os);
         }
     }
 }

@@ -9,26 +9,38 @@ import java.nio.file.Path;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
 /**
- * A queued message sent as stored: no MIME parsing, no header rewriting. Angus's SMTP output stream
+ * A queued message sent as its bytes: no MIME parsing, no header rewriting. Angus's SMTP output stream
  * still turns every line end into CRLF and dot-stuffs, so the wire is canonical whatever was stored.
  */
 final class RawMessage extends SMTPMessage {
-    private final Path body;
+    /** Writes the message's bytes. */
+    interface Content {
+        void writeTo(OutputStream os) throws IOException;
+    }
 
-    RawMessage(Session session, Path body) {
+    private final Content content;
+
+    RawMessage(Session session, Content content) {
         super(session);
-        this.body = body;
+        this.content = content;
+    }
+
+    /** The stored file, streamed as it is. */
+    RawMessage(Session session, Path body) {
+        this(session, os -> {
+            try (InputStream in = Files.newInputStream(body)) {
+                in.transferTo(os);
+            }
+        });
     }
 
     @Override
     public void writeTo(OutputStream os) throws IOException {
-        try (InputStream in = Files.newInputStream(body)) {
-            in.transferTo(os);
-        }
+        content.writeTo(os);
     }
 
     @Override
     public void writeTo(OutputStream os, String[] ignoreHeaders) throws IOException {
-        writeTo(os);
+        content.writeTo(os);
     }
 }
