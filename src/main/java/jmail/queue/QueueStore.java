@@ -50,7 +50,7 @@ public final class QueueStore implements AutoCloseable {
         try {
             Files.createDirectories(queueDirectory.resolve("db"));
         } catch (IOException e) {
-            throw new QueueException("cannot create the queue directory " + queueDirectory + ": " + e.getMessage(), e);
+            throw new QueueException("cannot create the queue directory " + queueDirectory + ": " + describe(e), e);
         }
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("jmail-queue");
@@ -80,8 +80,19 @@ public final class QueueStore implements AutoCloseable {
             return new QueueStore(queueDirectory, pool, spool, clock);
         } catch (IOException e) {
             pool.close();
-            throw new QueueException("cannot use the queue directory " + queueDirectory + ": " + e.getMessage(), e);
+            throw new QueueException("cannot use the queue directory " + queueDirectory + ": " + describe(e), e);
         }
+    }
+
+    /** Java names only the file for a refused write; say what went wrong as well. */
+    static String describe(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return e.getMessage() + ": permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getFile() + ": " + fse.getReason();
+        }
+        return e.getMessage();
     }
 
     private static String describeOpenFailure(Path dir, Exception e) {
