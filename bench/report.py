@@ -9,6 +9,8 @@ LABELS = [
     ("end_to_end_rate", "End-to-end (until the sink has all)", "higher"),
     ("idle_rss", "RSS idle (all processes)", "lower"),
     ("accept_peak_rss", "RSS peak during accept run", "lower"),
+    ("idle_pss", "PSS idle (all processes)", "lower"),
+    ("accept_peak_pss", "PSS peak during accept run", "lower"),
     ("scale_accept_first_tenth", "Queue scale: accept, first tenth", "higher"),
     ("scale_accept_last_tenth", "Queue scale: accept, last tenth", "higher"),
     ("mailq_time", "Queue scale: mailq at full queue", "lower"),

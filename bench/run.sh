@@ -4,6 +4,7 @@
 #   bench/run.sh                 # full run (queue scale with 100,000 messages)
 #   SCALE=20000 bench/run.sh     # smaller queue-scale step
 #   ROUNDS=3 ACCEPT=5000 bench/run.sh
+#   JMAIL_DIST=/path/to/other/target/jmail BENCH_OUT=target/bench-base bench/run.sh   # before/after
 #
 # Needs root (installs Debian's postfix package for smtp-source/smtp-sink if missing; Postfix runs as
 # its own instance under a temp dir, listener and relay on loopback ports; nothing touches port 25).
@@ -11,7 +12,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
-OUT=$ROOT/target/bench
+OUT=${BENCH_OUT:-$ROOT/target/bench}
+DIST=${JMAIL_DIST:-$ROOT/target/jmail}   # another build to compare, e.g. main's
 ROUNDS=${ROUNDS:-3}
 ACCEPT=${ACCEPT:-5000}          # messages in the accept / end-to-end run
 SIZE=${SIZE:-4096}              # message size (smtp-source -l)
@@ -36,7 +38,7 @@ install_postfix() {
 }
 
 build_jmail() {
-  if [ ! -x "$ROOT/target/jmail/bin/jmaild" ] || [ -n "${REBUILD:-}" ]; then
+  if [ ! -x "$DIST/bin/jmaild" ] || [ -n "${REBUILD:-}" ]; then
     log "building jmail"
     (cd "$ROOT" && mvn -B -q package -DskipTests)
   fi
@@ -117,7 +119,7 @@ maximal_backoff_time = 4000s
 EOF
 }
 jm_start() {
-  "$ROOT/target/jmail/bin/jmaild" -C "$JM/main.conf" >>"$JM/jmaild.log" 2>&1 &
+  "$DIST/bin/jmaild" -C "$JM/main.conf" >>"$JM/jmaild.log" 2>&1 &
   JM_PID=$!
   await_port "$JM_PORT"
 }
@@ -129,9 +131,19 @@ jm_db_bytes() { stat -c %s "$JM/spool/db/queue.mv.db"; }
 
 await_port() { for _ in $(seq 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; log "port $1 never opened"; exit 1; }
 rss_kb() { local t=0 p r; for p in $("$1"); do r=$(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0); t=$((t + ${r:-0})); done; echo "$t"; }
+# PSS shares each shared page among the processes mapping it: fair for Postfix's ~15 processes.
+pss_kb() { local t=0 p r; for p in $("$1"); do r=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0); t=$((t + ${r:-0})); done; echo "$t"; }
 
 # Samples total RSS every 200 ms into $2 until the file $3 exists.
-sample_rss() { local peak=0 r; while [ ! -e "$3" ]; do r=$(rss_kb "$1"); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.2; done; echo "$peak" >"$2"; }
+sample_rss() {
+  local peak=0 ppeak=0 r
+  while [ ! -e "$3" ]; do
+    r=$(rss_kb "$1"); [ "$r" -gt "$peak" ] && peak=$r
+    r=$(pss_kb "$1"); [ "$r" -gt "$ppeak" ] && ppeak=$r
+    sleep 0.2
+  done
+  echo "$peak $ppeak" >"$2"
+}
 
 source_run() {  # $1 port, $2 sessions, $3 messages -> elapsed seconds
   local t0 t1
@@ -155,6 +167,7 @@ accept_round() {  # $1 round, $2 system (jmail|postfix)
   sleep 3
   idle=$(rss_kb $pids)
   record "$1" "$sys" idle_rss "$(calc "$idle / 1024")" MB
+  record "$1" "$sys" idle_pss "$(calc "$(pss_kb $pids) / 1024")" MB
   # single session: sequential transactions
   local el; el=$(source_run "$port" 1 "$LATENCY_MSGS")
   record "$1" "$sys" single_session_latency "$(calc "$el * 1000 / $LATENCY_MSGS")" ms
@@ -169,7 +182,8 @@ accept_round() {  # $1 round, $2 system (jmail|postfix)
   t_all=$(await_sink "$counter" "$ACCEPT")
   touch "$peakf.stop"; wait "$sampler"
   record "$1" "$sys" end_to_end_rate "$(calc "$ACCEPT / ($t_all - $t0)")" msg/s
-  record "$1" "$sys" accept_peak_rss "$(calc "$(cat "$peakf") / 1024")" MB
+  record "$1" "$sys" accept_peak_rss "$(calc "$(cut -d' ' -f1 "$peakf") / 1024")" MB
+  record "$1" "$sys" accept_peak_pss "$(calc "$(cut -d' ' -f2 "$peakf") / 1024")" MB
   if [ "$sys" = jmail ]; then jm_stop; else pf_stop; fi
   stop_sink
 }
@@ -191,7 +205,7 @@ scale_round() {  # $1 system
   # mail is accepted before it is queued in Postfix (cleanup -> incoming); wait until it all is.
   while [ "$( [ "$sys" = jmail ] && jm_queue_count || pf_queue_count)" -lt "$SCALE" ]; do sleep 0.5; done
   t0=$(now)
-  if [ "$sys" = jmail ]; then JMAIL_CONF=$JM/main.conf "$ROOT/target/jmail/bin/jmailq" >"$WORK/mailq-$sys"
+  if [ "$sys" = jmail ]; then JMAIL_CONF=$JM/main.conf "$DIST/bin/jmailq" >"$WORK/mailq-$sys"
   else postqueue -c "$PF/etc" -p >"$WORK/mailq-$sys"; fi
   t1=$(now)
   record scale "$sys" mailq_time "$(calc "$t1 - $t0")" s
@@ -202,7 +216,7 @@ scale_round() {  # $1 system
   start_sink "$sinkport" "$counter"
   if [ "$sys" = jmail ]; then
     jm_stop; jm_conf "$sinkport"; jm_start
-    t0=$(now); JMAIL_CONF=$JM/main.conf "$ROOT/target/jmail/bin/jmailctl" flush >/dev/null
+    t0=$(now); JMAIL_CONF=$JM/main.conf "$DIST/bin/jmailctl" flush >/dev/null
   else
     pf_relay "$sinkport"; postfix -c "$PF/etc" reload >/dev/null 2>&1
     t0=$(now); postqueue -c "$PF/etc" -f
@@ -232,7 +246,7 @@ flow_round() {  # H2 file growth while messages flow through with the relay up (
   jm_stop; stop_sink
 }
 
-cleanup() { jm_stop; pf_stop; stop_sink; }
+cleanup() { jm_stop; pf_stop; stop_sink; [ -n "${KEEP:-}" ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 
 install_postfix

@@ -57,12 +57,20 @@ public final class Spool {
 
         /** Makes the body durable under its queue ID: fsync the file, rename it, fsync the directory. */
         public void commit() throws IOException {
+            commitBeforeDirectorySync();
+            syncDirectory(messages);
+        }
+
+        /**
+         * fsyncs the body and renames it into place, but leaves the directory fsync to the caller, so
+         * that one group commit ({@link QueueStore#sync}) covers the renames of many messages.
+         */
+        void commitBeforeDirectorySync() throws IOException {
             out.flush();
             channel.force(true);
             channel.close();
             closed = true;
             move(temp, messages.resolve(id));
-            syncDirectory(messages);
         }
 
         public void abort() {
@@ -107,6 +115,11 @@ public final class Spool {
             }
             return d.size();
         }
+    }
+
+    /** Makes every rename into {@code messages/} so far durable. */
+    void syncMessagesDirectory() throws IOException {
+        syncDirectory(messages);
     }
 
     public Path path(String id) {

@@ -38,7 +38,7 @@ class CrashIT {
     void everyAcceptedMessageIsDeliveredAfterKill9() throws Exception {
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        long killAfterMillis = 400 + random.nextInt(2000);
+        long killAfterMillis = 1000 + random.nextInt(2000);
         System.out.println("CrashIT: seed " + seed + ", kill -9 after " + killAfterMillis + " ms");
         try (ScriptedRelay relay = ScriptedRelay.start();
              JmailHarness h = new JmailHarness(tmp).relay(relay.port()).start()) {

@@ -26,7 +26,7 @@ class QueueDirectoryFaultsIT {
     @Test
     void secondDaemonOnTheSameQueueExits75() throws Exception {
         try (ScriptedRelay relay = ScriptedRelay.start();
-             JmailHarness first = new JmailHarness(tmp.resolve("first")).relay(relay.port()).start()) {
+             JmailHarness first = new JmailHarness(Files.createDirectories(tmp.resolve("first"))).relay(relay.port()).start()) {
             JmailHarness second = new JmailHarness(Files.createDirectories(tmp.resolve("second")))
                     .set("queue_directory", "\"" + first.queueDirectory() + "\"");
             JmailHarness.Run run = second.jmaildOnce("-C", second.conf().toString());

@@ -24,8 +24,7 @@ final class SmtpSession implements AutoCloseable {
         in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
         out = socket.getOutputStream();
         expect(reply(), 220);
-        command("EHLO load.example.com");
-        expect(reply(), 250);
+        expect(command("EHLO load.example.com"), 250);
     }
 
     /** Sends one message; returns the reply code to the end of DATA (or the first refusal). */
