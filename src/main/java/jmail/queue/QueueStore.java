@@ -18,8 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import jmail.mail.MailLog;
 
 /**
  * The queue: envelope and per-recipient state in H2 (through HikariCP), bodies in the {@link Spool}.
@@ -47,6 +52,12 @@ public final class QueueStore implements AutoCloseable {
     /** Set by commits that nobody waits to see on disk (removals, operator changes). */
     private final AtomicBoolean unsynced = new AtomicBoolean();
     private final Thread backgroundSync;
+    /** Runs body fsyncs beside the group commit; one thread per message being accepted at once. */
+    private final ExecutorService fsyncs = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "jmail-body-fsync");
+        t.setDaemon(true);
+        return t;
+    });
 
     private QueueStore(Path directory, HikariDataSource pool, Spool spool, Clock clock) {
         this.directory = directory;
@@ -178,11 +189,45 @@ public final class QueueStore implements AutoCloseable {
     public void enqueue(Spool.Draft body, String sender, List<NewRecipient> recipients, String client) throws QueueException {
         long now = clock.millis();
         try {
-            body.commitBeforeDirectorySync();
+            body.flushAndRename();
         } catch (IOException e) {
             body.abort();
             throw new QueueException("cannot store message body: " + e.getMessage(), e);
         }
+        Future<?> bodyDurable = fsyncs.submit(() -> {
+            body.forceAndClose();
+            return null;
+        });
+        try {
+            try {
+                insertRows(body, sender, recipients, client, now);
+            } catch (SQLException e) {
+                if (!reopenIfClosed(e)) {
+                    throw e;
+                }
+                insertRows(body, sender, recipients, client, now);
+            }
+        } catch (SQLException e) {
+            awaitQuietly(bodyDurable);
+            spool.delete(body.id());
+            throw new QueueException("cannot record message in the queue: " + e.getMessage(), e);
+        }
+        try {
+            sync();
+            bodyDurable.get();
+        } catch (InterruptedException | ExecutionException | QueueException e) {
+            awaitQuietly(bodyDurable);
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            try {
+                remove(body.id());
+            } catch (QueueException ignored) {
+                // the start-up check drops rows whose body is not complete
+            }
+            throw new QueueException("cannot store message body: " + cause.getMessage(), cause);
+        }
+    }
+
+    private void insertRows(Spool.Draft body, String sender, List<NewRecipient> recipients, String client, long now) throws SQLException {
         try (Connection c = pool.getConnection()) {
             try (PreparedStatement m = c.prepareStatement("INSERT INTO message (id, arrived_at, sender, size, client) VALUES (?,?,?,?,?)");
                  PreparedStatement r = c.prepareStatement("INSERT INTO recipient (message_id, rcpt_no, address, original, next_attempt_at) VALUES (?,?,?,?,?)")) {
@@ -207,11 +252,17 @@ public final class QueueStore implements AutoCloseable {
                 rollback(c);
                 throw e;
             }
-        } catch (SQLException e) {
-            spool.delete(body.id());
-            throw new QueueException("cannot record message in the queue: " + e.getMessage(), e);
         }
-        sync();
+    }
+
+    private static void awaitQuietly(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException ignored) {
+            // reported by the caller's own failure
+        }
     }
 
     /** Waits until everything committed so far is fsync'd (group commit). */
@@ -228,8 +279,31 @@ public final class QueueStore implements AutoCloseable {
         spool.syncMessagesDirectory();
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("CHECKPOINT SYNC");
+        } catch (SQLException e) {
+            reopenIfClosed(e);
+            throw e;
         }
     }
+
+    /**
+     * H2 closes the whole database when a write fails (a full disk), and every pooled connection
+     * stays dead. Evicting them makes the next connection open the file again, from its last stored
+     * state, which holds every acknowledged message (each was fsync'd before its 250).
+     */
+    private boolean reopenIfClosed(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && (sql.getErrorCode() == H2_DATABASE_IS_CLOSED
+                    || sql.getErrorCode() == H2_DATABASE_CALLED_AT_SHUTDOWN)) {
+                MailLog.warning("queue", "the queue database was closed after a failed write; reopening it");
+                pool.getHikariPoolMXBean().softEvictConnections();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final int H2_DATABASE_IS_CLOSED = 90098;
+    private static final int H2_DATABASE_CALLED_AT_SHUTDOWN = 90121;
 
     // ---------------------------------------------------------------- delivery side
 
@@ -268,6 +342,7 @@ public final class QueueStore implements AutoCloseable {
             }
             c.commit();
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot read the queue: " + e.getMessage(), e);
         }
         return rows >= window;
@@ -288,6 +363,7 @@ public final class QueueStore implements AutoCloseable {
             }
             c.commit();
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot read the queue: " + e.getMessage(), e);
         }
         return ids;
@@ -311,6 +387,7 @@ public final class QueueStore implements AutoCloseable {
             }
             c.commit();
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot read the queue: " + e.getMessage(), e);
         }
         return rows >= window ? nextDueByMin(busy) : Optional.empty();
@@ -329,6 +406,7 @@ public final class QueueStore implements AutoCloseable {
                 return none ? Optional.empty() : Optional.of(t);
             }
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot read the queue: " + e.getMessage(), e);
         }
     }
@@ -354,7 +432,12 @@ public final class QueueStore implements AutoCloseable {
     public record Result(int rcptNumber, QueuedMessage.Status status, String dsnStatus, String reason, long nextAttemptAt) {
     }
 
-    /** Records an attempt's results in one transaction and syncs them, so a relay's 250 is not forgotten. */
+    /**
+     * Records an attempt's results in one transaction. It does not wait for the fsync: the background
+     * sync makes it durable within about a second. Losing it (power cut, or kill -9 before H2 wrote
+     * it) means one more attempt, so at worst a duplicate, never a lost message; this is Postfix's
+     * trade too. Waiting put a CHECKPOINT SYNC on every delivery and made accepts queue behind it.
+     */
     public void record(String id, Collection<Result> results) throws QueueException {
         long now = clock.millis();
         String sql = "UPDATE recipient SET status = ?, attempts = attempts + 1, last_attempt_at = ?, dsn_status = ?, "
@@ -373,9 +456,10 @@ public final class QueueStore implements AutoCloseable {
             p.executeBatch();
             c.commit();
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot record delivery results for " + id + ": " + e.getMessage(), e);
         }
-        sync();
+        unsynced.set(true);
     }
 
     /** Removes a message and its body (delivered, bounced or deleted by the operator). */
@@ -391,6 +475,7 @@ public final class QueueStore implements AutoCloseable {
             c.commit();
             unsynced.set(true);
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot remove " + id + ": " + e.getMessage(), e);
         }
         spool.delete(id);
@@ -440,6 +525,7 @@ public final class QueueStore implements AutoCloseable {
             c.commit();
             return new long[] {total - held, held};
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot read the queue: " + e.getMessage(), e);
         }
     }
@@ -454,6 +540,7 @@ public final class QueueStore implements AutoCloseable {
             unsynced.set(true);
             return n;
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot update the queue: " + e.getMessage(), e);
         }
     }
@@ -489,6 +576,7 @@ public final class QueueStore implements AutoCloseable {
             }
             c.commit();
         } catch (SQLException e) {
+            reopenIfClosed(e);
             throw new QueueException("cannot read the queue: " + e.getMessage(), e);
         }
     }
@@ -513,10 +601,23 @@ public final class QueueStore implements AutoCloseable {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
-    /** Removes bodies whose rows never committed (a crash between the rename and the commit). */
+    /**
+     * Start-up repair after a crash: removes bodies whose rows never committed, and rows whose body is
+     * missing or short. Neither was ever acknowledged: the 250 waits for the body's fsync and the
+     * rows' fsync, which run side by side, so a power cut can leave one without the other.
+     */
     public void sweepOrphans() throws QueueException {
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        forEach(Set.of(), m -> sizes.put(m.id(), m.size()));
+        for (Map.Entry<String, Long> e : sizes.entrySet()) {
+            if (spool.storedSize(e.getKey()) != e.getValue()) {
+                MailLog.warning("queue", e.getKey() + ": body missing or incomplete after a crash; "
+                        + "it was never acknowledged, removing it");
+                remove(e.getKey());
+            }
+        }
         try {
-            Set<String> known = new java.util.HashSet<>(ids());
+            Set<String> known = sizes.keySet();
             for (String id : (Iterable<String>) spool.storedIds()::iterator) {
                 if (!known.contains(id)) {
                     spool.delete(id);
@@ -530,6 +631,7 @@ public final class QueueStore implements AutoCloseable {
     @Override
     public void close() {
         backgroundSync.interrupt();
+        fsyncs.shutdown();
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException ignored) {

@@ -64,7 +64,7 @@ class DiskFullIT {
             Files.delete(filler);
             try (SmtpSession smtp = new SmtpSession(h.port())) {
                 String m = SmtpSession.tagged("after-free", 0) + body;
-                assertEquals(250, smtp.send("load@example.com", "user@example.net", m));
+                assertEquals(250, smtp.send("load@example.com", "user@example.net", m), h.logText());
                 queued.put("after-free", m);
             }
 
