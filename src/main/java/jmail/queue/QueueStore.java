@@ -100,15 +100,12 @@ public final class QueueStore implements AutoCloseable {
             throw new QueueException("cannot create the queue directory " + queueDirectory + ": " + describe(e), e);
         }
         String url = "jdbc:h2:file:" + queueDirectory.toAbsolutePath().resolve("db").resolve("queue")
-                + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000;RETENTION_TIME=" + RETENTION_MILLIS;
+                + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000;FILE_LOCK=FS;RETENTION_TIME=" + RETENTION_MILLIS;
         // Open and migrate once without the pool: a locked file then fails at once, where the pool
-        // would retry for its whole connection timeout (30 s) before saying so.
-        try (Connection c = java.sql.DriverManager.getConnection(url, "sa", "")) {
-            c.setAutoCommit(false);
-            Schema.migrate(c);
-        } catch (SQLException e) {
-            throw new QueueException(describeOpenFailure(queueDirectory, e), e);
-        }
+        // would retry for its whole connection timeout (30 s) before saying so. FILE_LOCK=FS is an OS
+        // lock that dies with its process, so a restart right after kill -9 is not refused as H2's
+        // default lock file (watched for seconds before it counts as stale) would be.
+        openAndMigrate(url, queueDirectory);
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("jmail-queue");
         hc.setJdbcUrl(url);
@@ -147,6 +144,31 @@ public final class QueueStore implements AutoCloseable {
         }
         return e.getMessage();
     }
+
+    /** A lock still held by a process that is just dying (kill -9, then an immediate restart) gets a few seconds. */
+    private static void openAndMigrate(String url, Path queueDirectory) throws QueueException {
+        long giveUp = System.nanoTime() + LOCKED_RETRY_NANOS;
+        while (true) {
+            try (Connection c = java.sql.DriverManager.getConnection(url, "sa", "")) {
+                c.setAutoCommit(false);
+                Schema.migrate(c);
+                return;
+            } catch (SQLException e) {
+                String why = describeOpenFailure(queueDirectory, e);
+                if (!why.contains("in use by another process") || System.nanoTime() > giveUp) {
+                    throw new QueueException(why, e);
+                }
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QueueException("interrupted while opening the queue in " + queueDirectory, e);
+            }
+        }
+    }
+
+    private static final long LOCKED_RETRY_NANOS = 5_000_000_000L;
 
     private static String describeOpenFailure(Path dir, Exception e) {
         String text = String.valueOf(e.getMessage());

@@ -29,17 +29,17 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final int SESSIONS = 10;
-    private static final int PER_SESSION = 80;
+    private static final int PER_SESSION = 100;
 
     @TempDir
     Path tmp;
 
     @Test
     void everyAcceptedMessageIsDeliveredAfterKill9() throws Exception {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("crash.seed", System.nanoTime());
         Random random = new Random(seed);
-        long killAfterMillis = 1000 + random.nextInt(2000);
-        System.out.println("CrashIT: seed " + seed + ", kill -9 after " + killAfterMillis + " ms");
+        int killAfterAccepted = 100 + random.nextInt(SESSIONS * PER_SESSION - 200);
+        System.out.println("CrashIT: seed " + seed + ", kill -9 after " + killAfterAccepted + " accepted");
         try (ScriptedRelay relay = ScriptedRelay.start();
              JmailHarness h = new JmailHarness(tmp).relay(relay.port()).start()) {
             Set<String> accepted = ConcurrentHashMap.newKeySet();
@@ -48,7 +48,7 @@ class CrashIT {
                 int session = s;
                 load.submit(() -> stream(h.port(), session, accepted));
             }
-            Thread.sleep(killAfterMillis);
+            h.await(WAIT, () -> accepted.size() >= killAfterAccepted, killAfterAccepted + " messages accepted");
             h.kill9();
             load.shutdown();
             assertTrue(load.awaitTermination(60, TimeUnit.SECONDS), "the load stopped after the kill");
