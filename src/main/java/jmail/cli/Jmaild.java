@@ -3,36 +3,22 @@ package jmail.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import jmail.config.AliasMap;
 import jmail.config.ConfigError;
 import jmail.config.JmailConfig;
-import jmail.config.PasswordMap;
-import jmail.control.Commands;
-import jmail.control.ControlSocket;
-import jmail.delivery.DeliveryAgent;
-import jmail.delivery.Scheduler;
 import jmail.mail.MailLog;
 import jmail.mail.Sysexits;
 import jmail.queue.QueueException;
 import jmail.queue.QueueStore;
-import jmail.submit.Listener;
-import jmail.submit.Maildrop;
-import jmail.submit.Networks;
-import jmail.submit.Pickup;
-import jmail.submit.RecipientResolver;
+import sun.misc.Signal;
 
 /**
  * jmaild: the daemon. Runs in the foreground (systemd supervises it; {@code kill -9} really kills it),
  * logs to stdout, and exits 78 for a configuration mistake, 75 when the queue is busy or unusable, 69
- * when it cannot listen.
+ * when it cannot listen. SIGHUP re-reads the configuration (see {@link #reload()}).
  */
 public final class Jmaild {
-    private Jmaild() {
-    }
-
     public static void main(String[] args) {
         String conf = null;
         for (int i = 0; i < args.length; i++) {
@@ -50,17 +36,14 @@ public final class Jmaild {
     }
 
     static int run(Path confFile) {
-        JmailConfig c;
-        PasswordMap passwords;
-        AliasMap aliases;
+        Services.Settings settings;
         try {
-            c = JmailConfig.load(confFile, w -> System.err.println("jmaild: " + w));
-            passwords = c.bool("smtp_sasl_auth_enable") ? PasswordMap.load(c.string("smtp_sasl_password_maps")) : PasswordMap.empty();
-            aliases = AliasMap.load(c.string("alias_maps"));
+            settings = Services.Settings.load(confFile);
         } catch (ConfigError e) {
             System.err.println("jmaild: fatal: " + e.getMessage());
             return Sysexits.CONFIG;
         }
+        JmailConfig c = settings.config();
         MailLog.configure(c.myhostname(), System.out);
         QueueStore store;
         try {
@@ -71,53 +54,22 @@ public final class Jmaild {
             System.err.println("jmaild: fatal: " + e.getMessage());
             return Sysexits.TEMPFAIL;
         }
-        Path maildrop = Maildrop.directory(c.queueDirectory());
-        Scheduler scheduler;
-        Listener listener;
-        ControlSocket control;
-        try {
-            Files.createDirectories(maildrop);
-            try {
-                Files.setPosixFilePermissions(maildrop, PosixFilePermissions.fromString("rwx-wx-wx"));
-            } catch (UnsupportedOperationException | IOException e) {
-                MailLog.warning("master", "cannot make " + maildrop + " writable for local users: " + e.getMessage());
-            }
-            scheduler = DeliveryAgent.create(c, store, passwords);
-            RecipientResolver resolver = new RecipientResolver(aliases, c.myorigin());
-            Pickup pickup = new Pickup(maildrop, store, resolver, scheduler::wakeUp);
-            listener = Listener.start(new Listener.Settings(store, resolver, c.myhostname(), c.list("smtpd_listen"),
-                    Networks.parse(c.list("mynetworks")), c.number("message_size_limit"), (int) c.number("smtpd_recipient_limit"),
-                    (int) c.number("smtpd_client_connection_count_limit"), (int) c.duration("smtpd_timeout").toSeconds(),
-                    c.bool("smtpd_forbid_bare_newline"), scheduler::wakeUp));
-            control = ControlSocket.start(c.queueDirectory(), new Commands(store, scheduler));
-            scheduler.start();
-            startPickup(pickup);
-        } catch (ConfigError e) {
-            System.err.println("jmaild: fatal: " + e.getMessage());
+        Jmaild daemon = new Jmaild(confFile, store);
+        StartFailure failed = daemon.startWith(settings);
+        if (failed != null) {
+            System.err.println("jmaild: fatal: " + failed.message());
             store.close();
-            return Sysexits.CONFIG;
-        } catch (IllegalArgumentException e) {
-            System.err.println("jmaild: fatal: " + c.file() + ": " + e.getMessage());
-            store.close();
-            return Sysexits.CONFIG;
-        } catch (IOException e) {
-            System.err.println("jmaild: fatal: cannot listen on " + c.list("smtpd_listen") + ": " + e.getMessage());
-            store.close();
-            return Sysexits.UNAVAILABLE;
+            return failed.exit();
         }
         MailLog.log("master", "daemon started -- version " + version() + ", configuration " + c.file());
         CountDownLatch stopped = new CountDownLatch(1);
-        Scheduler s = scheduler;
-        Listener l = listener;
-        ControlSocket ctl = control;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             MailLog.log("master", "terminating on signal");
-            l.close();
-            ctl.close();
-            s.close();
+            daemon.stop();
             store.close();
             stopped.countDown();
         }, "jmail-shutdown"));
+        Signal.handle(new Signal("HUP"), sig -> daemon.reload());
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -126,19 +78,75 @@ public final class Jmaild {
         return Sysexits.OK;
     }
 
-    private static void startPickup(Pickup pickup) {
-        Thread t = new Thread(() -> {
-            while (true) {
-                pickup.scan();
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "jmail-pickup");
-        t.setDaemon(true);
-        t.start();
+    private final Path confFile;
+    private final QueueStore store;
+    private Services.Settings settings;
+    private Services services;
+    private boolean stopping;
+
+    private Jmaild(Path confFile, QueueStore store) {
+        this.confFile = confFile;
+        this.store = store;
+    }
+
+    /** Why the services could not start, and the exit status that says so. */
+    private record StartFailure(int exit, String message) {
+    }
+
+    /** Starts the services; returns null, or why they could not start. */
+    private synchronized StartFailure startWith(Services.Settings s) {
+        try {
+            services = Services.start(s, store);
+            settings = s;
+            return null;
+        } catch (ConfigError e) {
+            return new StartFailure(Sysexits.CONFIG, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return new StartFailure(Sysexits.CONFIG, s.config().file() + ": " + e.getMessage());
+        } catch (IOException e) {
+            return new StartFailure(Sysexits.UNAVAILABLE, "cannot listen on " + s.config().list("smtpd_listen") + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * SIGHUP: re-reads main.conf and the maps and restarts listener, pickup and delivery with them. The
+     * queue stays open throughout, so nothing queued is lost; a file that does not load, or settings that
+     * cannot start, leave the old settings running.
+     */
+    private synchronized void reload() {
+        if (stopping) {
+            return;
+        }
+        Services.Settings next;
+        try {
+            next = Services.Settings.load(confFile);
+        } catch (ConfigError e) {
+            MailLog.warning("master", "reload failed, keeping the running configuration: " + e.getMessage());
+            return;
+        }
+        if (!next.config().queueDirectory().equals(settings.config().queueDirectory())) {
+            MailLog.warning("master", "reload failed, keeping the running configuration: queue_directory changes only "
+                    + "take effect when jmaild restarts");
+            return;
+        }
+        services.close();
+        StartFailure failed = startWith(next);
+        if (failed == null) {
+            MailLog.configure(next.config().myhostname(), System.out);
+            MailLog.log("master", "reloaded configuration " + confFile);
+            return;
+        }
+        MailLog.warning("master", "reload failed, keeping the running configuration: " + failed.message());
+        StartFailure again = startWith(settings);
+        if (again != null) {
+            MailLog.warning("master", "fatal: cannot restart with the running configuration either: " + again.message());
+            new Thread(() -> System.exit(again.exit()), "jmail-exit").start();
+        }
+    }
+
+    private synchronized void stop() {
+        stopping = true;
+        services.close();
     }
 
     static String version() {

@@ -7,15 +7,16 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import jmail.config.ConfigError;
 import jmail.config.HostPort;
 import jmail.config.JmailConfig;
 import jmail.mail.Sysexits;
+import jmail.submit.LocalOffset;
 import jmail.submit.Maildrop;
 import jmail.submit.MessageCleanup;
+import jmail.submit.SenderRewrite;
 import jmail.submit.SendmailArgs;
 import jmail.submit.SubmissionClient;
 import jmail.submit.SubmitException;
@@ -67,12 +68,23 @@ public final class Sendmail {
         if (args.mode() == SendmailArgs.Mode.SMTP_STDIN) {
             return smtpOnStdio(listener, stdin, out, err);
         }
+        SenderRewrite rewrite;
+        try {
+            rewrite = SenderRewrite.of(c.string("sender_rewrite"), c.string("sender_rewrite_maps"), c.bool("sender_rewrite_reply_to"));
+        } catch (ConfigError | IllegalArgumentException e) {
+            err.println("sendmail: fatal: " + c.file() + ": " + e.getMessage());
+            return Sysexits.CONFIG;
+        } catch (IOException e) {
+            err.println("sendmail: fatal: " + c.file() + ": sender_rewrite_maps: cannot read " + e.getMessage());
+            return Sysexits.CONFIG;
+        }
         MessageCleanup.Result msg;
         List<String> rcpts = new ArrayList<>();
         try {
             String myorigin = c.myorigin();
             msg = MessageCleanup.clean(stdin, new MessageCleanup.Options(args.extractRecipients(), args.dotEndsInput(),
-                    args.sender(), args.fullName(), System.getProperty("user.name"), myorigin, c.myhostname(), Clock.systemDefaultZone()));
+                    args.sender(), args.fullName(), System.getProperty("user.name"), myorigin, c.myhostname(),
+                    LocalOffset.clock(), rewrite));
             for (String r : args.recipients()) {
                 rcpts.add(MessageCleanup.normalizeAddress(r, myorigin));
             }

@@ -78,7 +78,8 @@ public final class JmailConfig {
         }
         JmailConfig c = new JmailConfig(file, user.withFallback(reference).resolve());
         c.validate();
-        if (!c.string("smtp_sasl_password_maps").isEmpty() && !c.bool("smtp_sasl_auth_enable")) {
+        if (user.hasPath("smtp_sasl_password_maps") && !c.string("smtp_sasl_password_maps").isEmpty()
+                && !c.bool("smtp_sasl_auth_enable")) {
             warn.accept(file + ": warning: smtp_sasl_password_maps is set but smtp_sasl_auth_enable = no, so no credentials will be sent");
         }
         return c;

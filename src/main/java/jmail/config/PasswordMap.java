@@ -12,7 +12,8 @@ import java.util.Set;
  * {@code smtp_sasl_password_maps}: relay credentials, looked up as Postfix does (the relayhost exactly as
  * written, then the bare host name).
  *
- * <p>SECURITY: refuses a file that others can read or write; passwords never appear in any message,
+ * <p>SECURITY: refuses a file that its group or others can read or write (Postfix does not check; a
+ * relay password is the key to a real mailbox, so jmail does); passwords never appear in any message,
  * log line or {@code toString()}.
  */
 public final class PasswordMap {
@@ -57,7 +58,7 @@ public final class PasswordMap {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
             if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.OTHERS_WRITE)
-                    || perms.contains(PosixFilePermission.GROUP_WRITE)) {
+                    || perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
                 throw new ConfigError(file + ": the password map is readable or writable by others; run: chmod 600 " + file);
             }
         } catch (UnsupportedOperationException | IOException e) {

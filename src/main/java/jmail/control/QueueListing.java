@@ -15,6 +15,8 @@ import jmail.queue.QueuedMessage;
 final class QueueListing {
     private static final DateTimeFormatter ARRIVAL = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
+    /** Where the sender and recipient addresses start: ID and mark (15), size (8), arrival (1 + 20), 1. */
+    static final int RECIPIENT_COLUMN = 45;
     private final PrintStream out;
     private final boolean json;
     private long bytes;
@@ -49,10 +51,11 @@ final class QueueListing {
             return;
         }
         if (count == 1) {
-            out.println("-Queue ID-      --Size-- ----Arrival Time---- -Sender/Recipient-------");
+            out.println("-Queue ID-     --Size-- ----Arrival Time---- -Sender/Recipient-------");
         }
-        char mark = m.active() ? '*' : m.held() ? '!' : ' ';
-        out.printf(Locale.ROOT, "%-14s%c %8d %20.20s  %s%n", m.id(), mark, m.size(),
+        // as Postfix: the status mark sticks to the ID, the sender and the recipients share one column
+        String mark = m.active() ? "*" : m.held() ? "!" : "";
+        out.printf(Locale.ROOT, "%-15s%8d %20.20s %s%n", m.id() + mark, m.size(),
                 ARRIVAL.format(Instant.ofEpochMilli(m.arrivedAt())), m.sender().isEmpty() ? "MAILER-DAEMON" : m.sender());
         String lastReason = null;
         for (QueuedMessage.Recipient r : rcpts) {
@@ -61,7 +64,7 @@ final class QueueListing {
                 out.println("(" + reason + (r.attempts() > 0 ? "; attempts: " + r.attempts() : "") + ")");
                 lastReason = reason;
             }
-            out.printf(Locale.ROOT, "%41s%s%n", "", r.address());
+            out.printf(Locale.ROOT, "%" + RECIPIENT_COLUMN + "s%s%n", "", r.address());
         }
         out.println();
     }

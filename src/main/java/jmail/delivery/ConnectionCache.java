@@ -32,6 +32,11 @@ final class ConnectionCache implements AutoCloseable {
         throw last != null ? last : new HopFailure(new jmail.mail.Dsn("4.4.4", "no next hop for " + dest));
     }
 
+    /** Whether an open connection to {@code dest} is at hand (it may still turn out to be dead). */
+    boolean holds(String dest) {
+        return connection != null && dest.equals(destination);
+    }
+
     /** Forgets a connection that failed mid-session. */
     void discard() {
         close();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import jmail.config.AliasMap;
 import jmail.config.ConfigError;
 import jmail.config.HostPort;
 import jmail.config.JmailConfig;
@@ -35,10 +36,23 @@ public final class DeliveryAgent {
                 c.list("smtp_sasl_security_options").contains("noplaintext"), mechs,
                 (int) c.duration("smtp_connect_timeout").toMillis(), (int) c.duration("smtp_read_timeout").toMillis());
         Delivery.Policy policy = new Delivery.Policy(c.duration("minimal_backoff_time"), c.duration("maximal_backoff_time"),
-                c.duration("maximal_queue_lifetime"), c.duration("bounce_queue_lifetime"));
-        Bouncer bouncer = new Bouncer(store, c.myhostname(), c.string("2bounce_notice_recipient"));
+                c.duration("maximal_queue_lifetime"), c.duration("bounce_queue_lifetime"), c.duration("delay_warning_time"));
+        Bouncer bouncer = new Bouncer(store, c.myhostname(), doubleBounceRecipients(c));
         Delivery delivery = new Delivery(store, route, settings,
                 hop -> relayHop == null ? Optional.empty() : passwords.lookup(relayHop), policy, bouncer);
         return new Scheduler(store, delivery, (int) c.number("default_destination_concurrency_limit"), c.duration("queue_run_delay"));
+    }
+
+    /** {@code 2bounce_notice_recipient} through alias_maps, bare names qualified with myorigin ("" = nobody). */
+    private static List<String> doubleBounceRecipients(JmailConfig c) throws ConfigError {
+        String who = c.string("2bounce_notice_recipient").strip();
+        if (who.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String a : AliasMap.load(c.string("alias_maps")).expand(who)) {
+            out.add(a.contains("@") ? a : a + "@" + c.myorigin());
+        }
+        return out;
     }
 }

@@ -78,6 +78,11 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void manage() {
+        try {
+            delivery.sweepFinished();
+        } catch (QueueException e) {
+            MailLog.warning("qmgr", e.getMessage());
+        }
         while (running) {
             long sleep = runDelayMillis;
             try {
@@ -145,16 +150,16 @@ public final class Scheduler implements AutoCloseable {
     public void close() {
         running = false;
         wakeUp();
-        manager.interrupt();
-        for (Thread w : workers) {
-            w.interrupt();
-        }
+        // Workers are not interrupted: an interrupt during an H2 write closes the database's file channel.
+        // They finish the attempt in progress and see running == false within their 2 s poll.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (Thread w : workers) {
             try {
-                w.join(10_000);
+                w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        manager.interrupt(); // it may wait in work.put() for workers that are gone
     }
 }

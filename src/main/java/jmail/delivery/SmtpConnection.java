@@ -1,6 +1,5 @@
 package jmail.delivery;
 
-import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
@@ -14,6 +13,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,26 +28,25 @@ import jmail.mail.Dsn;
 import jmail.mail.MailLog;
 import jmail.queue.QueuedMessage;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
  * One SMTP client connection to a next hop, through Angus's SMTP transport: EHLO, STARTTLS per policy,
- * AUTH with the map's credentials, then any number of messages.
+ * AUTH (by {@link SaslLogin}) with the map's credentials, then any number of messages.
  *
- * <p>SECURITY: credentials are handed to Angus and nothing else; no exception text built here contains
- * them. With {@code noplaintext} (the default) they go only over TLS: STARTTLS is then required, and
- * a relay that does not offer it gets no AUTH and no mail.
+ * <p>SECURITY: the password never reaches Angus, and no exception text built here contains it. With
+ * {@code noplaintext} (the default) it goes only over TLS: STARTTLS is then required, and a relay that
+ * does not offer it gets no AUTH and no mail. Under {@code may}, a failed handshake is retried in
+ * cleartext only when no credentials would be sent.
  */
 final class SmtpConnection implements AutoCloseable {
     /** Settings shared by every connection. */
     record Settings(String heloName, TlsPolicy tls, boolean saslEnabled, boolean noPlaintext, List<String> mechanisms,
                     int connectTimeoutMillis, int readTimeoutMillis) {
     }
-
-    static final String OP25B_HINT = " - outbound port 25 may be blocked by your network (OP25B); set relayhost to your"
-            + " provider's submission server on port 587 (see jmailctl check)";
 
     private final NextHop hop;
     private final Session session;
@@ -64,6 +65,37 @@ final class SmtpConnection implements AutoCloseable {
                     + "smtp_tls_security_level = none while smtp_sasl_security_options has noplaintext; "
                     + "set smtp_tls_security_level = may (or encrypt)"));
         }
+        try {
+            return connect(hop, s, creds, useCreds, s.tls().offered());
+        } catch (HandshakeFailed f) {
+            // Postfix's "may": an opportunistic handshake that fails is retried in cleartext, but only when no
+            // password would then travel in the clear (a failed handshake is exactly what an active attacker causes).
+            if (s.tls().required() || useCreds) {
+                throw new HopFailure(f.dsn);
+            }
+            MailLog.warning("smtp", f.dsn.reason() + "; smtp_tls_security_level = may: retrying " + hop.describe()
+                    + " without TLS");
+            try {
+                return connect(hop, s, creds, false, false);
+            } catch (HandshakeFailed impossible) {
+                throw new HopFailure(impossible.dsn);
+            }
+        }
+    }
+
+    /** A TLS handshake failed; under {@code may} without credentials this is worth a cleartext retry. */
+    private static final class HandshakeFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient Dsn dsn;
+
+        HandshakeFailed(Dsn dsn) {
+            super(dsn.reason(), null, false, false);
+            this.dsn = dsn;
+        }
+    }
+
+    private static SmtpConnection connect(NextHop hop, Settings s, Optional<Credentials> creds, boolean useCreds,
+                                          boolean tryTls) throws HopFailure, HandshakeFailed {
         String proto = s.tls().wrapperMode() ? "smtps" : "smtp";
         String pre = "mail." + proto + ".";
         Properties p = new Properties();
@@ -74,34 +106,59 @@ final class SmtpConnection implements AutoCloseable {
         p.put(pre + "sendpartial", "true");
         p.put(pre + "quitwait", "false");
         p.put(pre + "allow8bitmime", "false");
-        p.put(pre + "auth", String.valueOf(useCreds));
-        p.put(pre + "auth.mechanisms", String.join(" ", s.mechanisms()));
+        p.put(pre + "auth", "false"); // SaslLogin does AUTH, after STARTTLS, from the post-TLS EHLO reply
         p.put(pre + "sasl.enable", "false");
         p.put("mail.mime.allowutf8", "true");
-        try {
-            s.tls().apply(p, proto, useCreds && s.noPlaintext());
-        } catch (GeneralSecurityException | IOException e) {
-            throw new HopFailure(new Dsn("4.7.5", "cannot load smtp_tls_CAfile: " + e.getMessage()));
+        if (tryTls) {
+            try {
+                s.tls().apply(p, proto, useCreds && s.noPlaintext());
+            } catch (GeneralSecurityException | IOException e) {
+                throw new HopFailure(new Dsn("4.7.5", "cannot load smtp_tls_CAfile: " + e.getMessage()));
+            }
         }
         Session session = Session.getInstance(p);
         SMTPTransport t;
         try {
             t = (SMTPTransport) session.getTransport(proto);
-            if (useCreds) {
-                t.connect(hop.address(), hop.port(), creds.get().user(), creds.get().password());
-            } else {
-                t.connect(hop.address(), hop.port(), null, null);
-            }
-        } catch (AuthenticationFailedException e) {
-            throw new HopFailure(new Dsn("4.7.8", "SASL authentication failed; server " + hop.describe() + " said: "
-                    + oneLine(e.getMessage())));
+            t.connect(hop.address(), hop.port(), null, null);
         } catch (MessagingException e) {
-            throw new HopFailure(describeConnectFailure(hop, e, useCreds && s.noPlaintext() && !s.tls().required()));
+            Dsn d = describeConnectFailure(hop, e, useCreds && s.noPlaintext() && !s.tls().required());
+            if (tryTls && !s.tls().wrapperMode() && find(e, SSLException.class) != null) {
+                throw new HandshakeFailed(d);
+            }
+            throw new HopFailure(d);
         }
-        if (useCreds && !t.supportsExtension("AUTH")) {
-            MailLog.warning("smtp", hop.describe() + " offers no AUTH; sending without authentication");
+        if (useCreds) {
+            authenticate(t, hop, s, creds.get());
         }
         return new SmtpConnection(hop, session, t);
+    }
+
+    /** AUTH on the connected transport; on any failure the connection is closed with QUIT. */
+    private static void authenticate(SMTPTransport t, NextHop hop, Settings s, Credentials c) throws HopFailure {
+        try {
+            if (s.noPlaintext() && !t.isSSL()) {
+                throw new HopFailure(new Dsn("4.7.4", "TLS is required, but was not offered by host " + hop.describe()
+                        + " (credentials are never sent in cleartext: smtp_sasl_security_options = noplaintext)"));
+            }
+            if (SaslLogin.authenticate(t, t.getLastServerResponse(), c, s.mechanisms(), hop) == SaslLogin.Result.NOT_OFFERED) {
+                MailLog.warning("smtp", hop.describe() + " offers no AUTH; sending without authentication");
+            }
+        } catch (HopFailure f) {
+            closeQuietly(t);
+            throw f;
+        } catch (MessagingException e) {
+            closeQuietly(t);
+            throw new HopFailure(describeSessionFailure(hop, e));
+        }
+    }
+
+    private static void closeQuietly(SMTPTransport t) {
+        try {
+            t.close();
+        } catch (MessagingException ignored) {
+            // the peer is gone either way
+        }
     }
 
     NextHop hop() {
@@ -147,7 +204,7 @@ final class SmtpConnection implements AutoCloseable {
             rcpts.forEach(r -> out.put(r.number(), d));
             return out;
         }
-        RawMessage m = new RawMessage(session, body);
+        SMTPMessage m = EightBitDowngrade.message(session, body, eightBit && !transport.supportsExtension("8BITMIME"));
         m.setEnvelopeFrom(msg.sender().isEmpty() ? "<>" : msg.sender());
         m.setSendPartial(true);
         StringBuilder ext = new StringBuilder();
@@ -157,9 +214,8 @@ final class SmtpConnection implements AutoCloseable {
         if ((eightBit || utf8) && transport.supportsExtension("8BITMIME")) {
             ext.append(ext.length() > 0 ? " " : "").append("BODY=8BITMIME");
         }
-        if (utf8) {
-            ext.append(ext.length() > 0 ? " " : "").append("SMTPUTF8");
-        }
+        // SMTPUTF8 itself: Angus appends it to every MAIL when the relay offers it (mail.mime.allowutf8),
+        // and a second copy draws "555 duplicate parameter" from strict relays.
         if (ext.length() > 0) {
             m.setMailExtension(ext.toString());
         }
@@ -223,8 +279,12 @@ final class SmtpConnection implements AutoCloseable {
         if (cause instanceof ConnectException) {
             return new Dsn("4.4.1", where + ": Connection refused");
         }
+        // connected, then silence: "Read timed out" (a refused SYN-less port says "Connect timed out")
+        if (cause instanceof SocketTimeoutException && String.valueOf(cause.getMessage()).startsWith("Read timed out")) {
+            return new Dsn("4.4.2", "conversation with " + hop.describe() + " timed out while receiving the initial server greeting");
+        }
         if (cause instanceof SocketTimeoutException) {
-            return new Dsn("4.4.1", where + ": Connection timed out" + (hop.port() == 25 ? OP25B_HINT : ""));
+            return new Dsn("4.4.1", where + ": Connection timed out" + (hop.port() == 25 ? DirectRoute.OP25B_HINT : ""));
         }
         if (cause instanceof NoRouteToHostException) {
             return new Dsn("4.4.1", where + ": No route to host");
@@ -232,13 +292,13 @@ final class SmtpConnection implements AutoCloseable {
         if (cause instanceof UnknownHostException) {
             return new Dsn("4.4.4", where + ": Host not found");
         }
-        if (cause instanceof SSLException) {
-            String why = oneLine(cause.getMessage());
-            if (why.contains("PKIX") || why.contains("certificate") || why.contains("No subject alternative")
-                    || why.contains("No name matching")) {
-                return new Dsn("4.7.5", "TLS with " + hop.describe() + " failed: certificate verify failed: " + why);
-            }
-            return new Dsn("4.7.5", "TLS handshake with " + hop.describe() + " failed: " + why);
+        if (find(e, CertificateException.class) != null || find(e, CertPathValidatorException.class) != null
+                || find(e, CertPathBuilderException.class) != null) {
+            return new Dsn("4.7.5", "TLS with " + hop.describe() + " failed: certificate verify failed: " + oneLine(cause.getMessage()));
+        }
+        if (find(e, SSLException.class) != null) {
+            return new Dsn("4.7.5", "TLS handshake with " + hop.describe() + " failed: "
+                    + oneLine(find(e, SSLException.class).getMessage()));
         }
         if (text.toLowerCase(Locale.ROOT).contains("starttls is required")) {
             return new Dsn("4.7.4", "TLS is required, but was not offered by host " + hop.describe()
@@ -260,11 +320,24 @@ final class SmtpConnection implements AutoCloseable {
 
     static Dsn describeSessionFailure(NextHop hop, MessagingException e) {
         Throwable cause = rootCause(e);
-        if (cause instanceof SocketTimeoutException) {
+        // Angus enforces the write timeout by closing our own socket: "Socket closed" means that, not the peer
+        if (cause instanceof SocketTimeoutException || "Socket closed".equals(cause.getMessage())) {
             return new Dsn("4.4.2", "conversation with " + hop.describe() + " timed out");
         }
         return new Dsn("4.4.2", "lost connection with " + hop.describe() + ": " + oneLine(cause.getMessage() == null
                 ? e.getMessage() : cause.getMessage()));
+    }
+
+    /** The first exception of type {@code type} in the cause (and next-exception) chain of {@code e}, or null. */
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 20; depth++) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            t = t instanceof MessagingException me && me.getNextException() != null ? me.getNextException() : t.getCause();
+        }
+        return null;
     }
 
     private static Throwable rootCause(Throwable e) {
@@ -303,10 +376,6 @@ final class SmtpConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            transport.close();
-        } catch (MessagingException ignored) {
-            // the peer is gone either way
-        }
+        closeQuietly(transport);
     }
 }

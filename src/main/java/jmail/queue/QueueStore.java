@@ -504,8 +504,23 @@ public final class QueueStore implements AutoCloseable {
         return n > 0;
     }
 
-    public void markWarned(String id) throws QueueException {
-        update("UPDATE message SET warned = TRUE WHERE id = ?", id);
+    /** Marks that the delay notice went out; true only for the one call that changed it. */
+    public boolean markWarned(String id) throws QueueException {
+        return update("UPDATE message SET warned = TRUE WHERE id = ? AND NOT warned", id) > 0;
+    }
+
+    /** Who handed the message in ({@code local}, a client address, {@code bounce}, ...), if it is queued. */
+    public Optional<String> client(String id) throws QueueException {
+        try (Connection c = pool.getConnection(); PreparedStatement p = c.prepareStatement("SELECT client FROM message WHERE id = ?")) {
+            p.setString(1, id);
+            try (ResultSet rs = p.executeQuery()) {
+                Optional<String> out = rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                c.commit();
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new QueueException("cannot read the queue: " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- operator side

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,7 +27,7 @@ import java.util.List;
  */
 public final class Maildrop {
     static final String MAGIC = "JMAIL-MAILDROP 1";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.random.RandomGenerator RANDOM = UniqueRandom.create();
 
     /** The envelope and message of one maildrop file. */
     public record Entry(String sender, List<String> recipients, InputStream message) {

@@ -2,11 +2,8 @@ package jmail.submit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,10 +20,9 @@ import java.util.random.RandomGenerator;
  */
 public final class MessageCleanup {
 
-    private static final DateTimeFormatter RFC5322_DATE =
-            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT);
     private static final String ATEXT_SYMBOLS = "!#$%&'*+-/=?^_`{|}~ ";
+    private static final java.util.Set<String> QUALIFIED_HEADERS = java.util.Set.of("from", "sender", "reply-to", "to", "cc",
+            "resent-from", "resent-sender", "resent-to", "resent-cc");
 
     /**
      * What the command line and the configuration say about this submission.
@@ -39,14 +35,24 @@ public final class MessageCleanup {
      * @param myorigin          domain for bare names ("root" becomes "root@myorigin")
      * @param myhostname        this host's name, the right side of generated Message-IDs
      * @param clock             time for the Date header and Message-ID
+     * @param senderRewrite     the sender_rewrite settings
      */
     public record Options(boolean extractRecipients, boolean dotEndsInput, String envelopeSender, String fullName,
-                          String localUser, String myorigin, String myhostname, Clock clock) {
+                          String localUser, String myorigin, String myhostname, Clock clock,
+                          SenderRewrite senderRewrite) {
         public Options {
             Objects.requireNonNull(localUser, "localUser");
             Objects.requireNonNull(myorigin, "myorigin");
             Objects.requireNonNull(myhostname, "myhostname");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(senderRewrite, "senderRewrite");
+        }
+
+        /** Without sender rewriting. */
+        public Options(boolean extractRecipients, boolean dotEndsInput, String envelopeSender, String fullName,
+                       String localUser, String myorigin, String myhostname, Clock clock) {
+            this(extractRecipients, dotEndsInput, envelopeSender, fullName, localUser, myorigin, myhostname, clock,
+                    SenderRewrite.NONE);
         }
     }
 
@@ -84,7 +90,16 @@ public final class MessageCleanup {
         // Always, not only with -t: a Bcc line must never reach the To and Cc recipients.
         m.removeAll("Bcc");
         m.removeAll("Resent-Bcc");
-        addOriginHeaders(m, o, sender, random);
+        qualifyHeaderAddresses(m, o.myorigin());
+        String target = o.senderRewrite().target(o.localUser());
+        String fromAddress = sender.isEmpty() ? normalizeAddress(o.localUser(), o.myorigin()) : sender;
+        if (target != null) {
+            String original = rewriteFrom(m, target);
+            addReplyTo(m, o.senderRewrite(), original != null ? original : fromAddress, target);
+            sender = sender.isEmpty() ? sender : target;
+            fromAddress = target;
+        }
+        addOriginHeaders(m, o, fromAddress, random);
         BodyEncoding.apply(m);
         byte[] bytes = m.toBytes();
         boolean utf8 = needsSmtpUtf8(sender) || recipients.stream().anyMatch(MessageCleanup::needsSmtpUtf8);
@@ -115,21 +130,68 @@ public final class MessageCleanup {
         return new ArrayList<>(found.values());
     }
 
-    private static void addOriginHeaders(Message m, Options o, String sender, RandomGenerator random)
+    /**
+     * Appends {@code @myorigin} to bare names in the address headers (what Postfix does for local
+     * submissions): cron's {@code From: root (Cron Daemon)} and mdadm's {@code <root>} would
+     * otherwise reach receivers that reject or misfile an address without a domain.
+     */
+    private static void qualifyHeaderAddresses(Message m, String myorigin) {
+        for (int i = 0; i < m.headers.size(); i++) {
+            HeaderField h = m.headers.get(i);
+            if (!QUALIFIED_HEADERS.contains(h.name().toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            HeaderAddresses.Parsed parsed = HeaderAddresses.parse(h.value());
+            if (!parsed.ok() || parsed.addresses().stream().allMatch(a -> a.contains("@"))) {
+                continue;
+            }
+            String v = HeaderAddressRewriter.rewrite(h.value(), a -> a.contains("@") ? a : a + "@" + myorigin);
+            if (v != null) {
+                m.headers.set(i, HeaderField.generated(h.name(), v.strip(), HeaderField.PREFERRED_LINE));
+            }
+        }
+    }
+
+    /** Puts {@code target} in the From header's one mailbox; returns the address it replaced, or null. */
+    private static String rewriteFrom(Message m, String target) {
+        for (int i = 0; i < m.headers.size(); i++) {
+            HeaderField h = m.headers.get(i);
+            if (!h.is("From")) {
+                continue;
+            }
+            HeaderAddresses.Parsed parsed = HeaderAddresses.parse(h.value());
+            if (!parsed.ok() || parsed.addresses().size() != 1) {
+                return null;
+            }
+            String v = HeaderAddressRewriter.rewrite(h.value(), a -> target);
+            if (v == null) {
+                return null;
+            }
+            m.headers.set(i, HeaderField.generated("From", v.strip(), HeaderField.PREFERRED_LINE));
+            return parsed.addresses().get(0);
+        }
+        return null;
+    }
+
+    private static void addReplyTo(Message m, SenderRewrite rewrite, String original, String target) {
+        if (rewrite.keepsReplyTo() && !m.has("Reply-To") && !Addresses.dedupeKey(original).equals(Addresses.dedupeKey(target))) {
+            m.headers.add(HeaderField.generated("Reply-To", original, HeaderField.PREFERRED_LINE));
+        }
+    }
+
+    private static void addOriginHeaders(Message m, Options o, String addr, RandomGenerator random)
             throws DataException {
         if (!m.has("From")) {
-            String addr = sender.isEmpty() ? normalizeAddress(o.localUser(), o.myorigin()) : sender;
             String name = o.fullName() == null ? "" : o.fullName().strip();
             String value = name.isEmpty() ? addr : displayName(name) + " <" + addr + ">";
             m.headers.add(HeaderField.generated("From", value, HeaderField.PREFERRED_LINE));
         }
         ZonedDateTime now = ZonedDateTime.now(o.clock());
         if (!m.has("Date")) {
-            m.headers.add(HeaderField.generated("Date", RFC5322_DATE.format(now), HeaderField.MAX_LINE));
+            m.headers.add(HeaderField.generated("Date", MailDates.rfc5322(now), HeaderField.MAX_LINE));
         }
         if (!m.has("Message-ID")) {
-            String id = ID_TIME.format(now.withZoneSameInstant(ZoneOffset.UTC)) + "."
-                    + String.format("%016x", random.nextLong()) + "@" + o.myhostname();
+            String id = MailDates.compactUtc(now) + "." + MailDates.hex16(random.nextLong()) + "@" + o.myhostname();
             m.headers.add(HeaderField.generated("Message-ID", "<" + id + ">", HeaderField.MAX_LINE));
         }
     }
@@ -186,8 +248,8 @@ public final class MessageCleanup {
         return List.copyOf(merged.values());
     }
 
-    /** Holds the SecureRandom apart: address checks alone never pay for seeding it. */
+    /** Holds the generator apart: address checks alone never pay for seeding it. */
     private static final class Ids {
-        static final RandomGenerator RANDOM = new SecureRandom();
+        static final RandomGenerator RANDOM = UniqueRandom.create();
     }
 }

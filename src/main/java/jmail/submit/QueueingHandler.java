@@ -16,6 +16,8 @@ import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.internal.io.BdatInputStream;
+import org.subethamail.smtp.server.Session;
 
 /**
  * One SMTP mail transaction on the loopback listener: checks the envelope, streams DATA into the
@@ -28,12 +30,14 @@ import org.subethamail.smtp.RejectException;
  */
 final class QueueingHandler implements MessageHandler {
     private final Listener.Settings settings;
+    private final MessageContext ctx;
     private final String client;
     private String sender;
     private final List<String> recipients = new ArrayList<>();
 
     QueueingHandler(Listener.Settings settings, MessageContext ctx) {
         this.settings = settings;
+        this.ctx = ctx;
         this.client = describe(ctx.getRemoteAddress());
     }
 
@@ -58,6 +62,19 @@ final class QueueingHandler implements MessageHandler {
 
     @Override
     public String data(InputStream in) throws RejectException, IOException {
+        try {
+            return receive(in);
+        } catch (RejectException e) {
+            // SubEthaSMTP keeps the transaction open after a rejected DATA; RFC 5321 ends it either way,
+            // so that the client's next MAIL is not refused with "503 Sender already specified"
+            if (ctx instanceof Session s && !(e instanceof DropConnectionException)) {
+                s.resetMailTransaction();
+            }
+            throw e;
+        }
+    }
+
+    private String receive(InputStream in) throws RejectException, IOException {
         Spool.Draft draft;
         String id = QueueId.next(settings.store().clock());
         try {
@@ -67,34 +84,8 @@ final class QueueingHandler implements MessageHandler {
             throw storageFailure(e);
         }
         BareNewlineDetector bare = new BareNewlineDetector();
-        boolean tooBig = false;
-        try {
-            byte[] buf = new byte[65536];
-            boolean first = true;
-            int n;
-            while ((n = in.read(buf)) != -1) {
-                int off = 0;
-                if (first && n > 0) {
-                    first = false;
-                    // SubEthaSMTP never unstuffs the first line: a client sends ".x" as "..x".
-                    if (buf[0] == '.') {
-                        off = 1;
-                    }
-                }
-                bare.scan(buf, off, n - off);
-                if (draft.size() + (n - off) > settings.sizeLimit()) {
-                    tooBig = true;
-                    break;
-                }
-                draft.write(buf, off, n - off);
-            }
-        } catch (IOException e) {
-            draft.abort();
-            drain(in);
-            throw storageFailure(e);
-        } finally {
-            drain(in);
-        }
+        boolean tooBig = !copyBody(in, draft, bare);
+        drain(in);
         bare.finish();
         if (tooBig) {
             draft.abort();
@@ -116,6 +107,41 @@ final class QueueingHandler implements MessageHandler {
         MailLog.log("qmgr", id + ": from=<" + sender + ">, size=" + draft.size() + ", nrcpt=" + recipients.size() + " (queue active)");
         settings.onQueued().run();
         return "2.0.0 Ok: queued as " + id;
+    }
+
+    /**
+     * Copies DATA into the draft while looking for bare line ends; false when the size limit was hit
+     * (the rest is left for the caller to drain).
+     */
+    private boolean copyBody(InputStream in, Spool.Draft draft, BareNewlineDetector bare) throws IOException, RejectException {
+        try {
+            byte[] buf = new byte[65536];
+            // BDAT (never advertised, but SubEthaSMTP takes it) carries its chunks without dot-stuffing
+            boolean first = !(in instanceof BdatInputStream);
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                // SubEthaSMTP never unstuffs the first line: a client sends ".x" as "..x".
+                int off = first && n > 0 && buf[0] == '.' ? 1 : 0;
+                first &= n == 0;
+                bare.scan(buf, off, n - off);
+                if (draft.size() + (n - off) > settings.sizeLimit()) {
+                    return false;
+                }
+                try {
+                    draft.write(buf, off, n - off);
+                } catch (IOException e) {
+                    draft.abort();
+                    drain(in);
+                    throw storageFailure(e);
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            // the client went silent past smtpd_timeout or away: nothing to drain, nothing to answer
+            draft.abort();
+            MailLog.log("smtpd", "lost connection after DATA from " + client + ": " + e.getMessage());
+            throw e;
+        }
     }
 
     private static RejectException storageFailure(IOException e) {

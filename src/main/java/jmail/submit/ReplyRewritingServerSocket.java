@@ -23,6 +23,7 @@ final class ReplyRewritingServerSocket extends ServerSocket {
     public Socket accept() throws IOException {
         Socket s = new RewritingSocket();
         implAccept(s);
+        s.setTcpNoDelay(true); // SubEthaSMTP writes a reply line by line: Nagle held each 2nd line ~40 ms
         return s;
     }
 
@@ -38,10 +39,15 @@ final class ReplyRewritingServerSocket extends ServerSocket {
         }
     }
 
-    /** Rewrites whole reply lines; everything else passes through untouched. */
+    /**
+     * Rewrites whole reply lines; everything else passes through untouched. The lines of a multiline
+     * reply are held until its last line, because SubEthaSMTP ends EHLO with a bare {@code 250 Ok} that
+     * is folded into the last capability line.
+     */
     static final class ReplyRewriter extends FilterOutputStream {
         private static final Pattern HAS_ENHANCED = Pattern.compile("^\\d{3}[ -][245]\\.\\d{1,3}\\.\\d{1,3}( |$).*");
         private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(128);
+        private final StringBuilder heldLines = new StringBuilder();
         private boolean inMultiline;
 
         ReplyRewriter(OutputStream out) {
@@ -54,8 +60,20 @@ final class ReplyRewritingServerSocket extends ServerSocket {
             if (b == '\n') {
                 String text = line.toString(StandardCharsets.UTF_8);
                 line.reset();
-                out.write(rewrite(text.endsWith("\r\n") ? text.substring(0, text.length() - 2) : text.strip())
-                        .getBytes(StandardCharsets.UTF_8));
+                String reply = text.endsWith("\r\n") ? text.substring(0, text.length() - 2) : text.strip();
+                boolean endsMultiline = inMultiline;
+                String rewritten = rewrite(reply);
+                if (inMultiline) {
+                    heldLines.append(rewritten);
+                    return;
+                }
+                if (endsMultiline && reply.equals("250 Ok") && heldLines.length() > 0) {
+                    int end = heldLines.lastIndexOf("\r\n", heldLines.length() - 3);
+                    heldLines.setCharAt((end < 0 ? 0 : end + 2) + 3, ' ');
+                    rewritten = "";
+                }
+                out.write((heldLines + rewritten).getBytes(StandardCharsets.UTF_8));
+                heldLines.setLength(0);
             }
         }
 
@@ -68,7 +86,7 @@ final class ReplyRewritingServerSocket extends ServerSocket {
 
         @Override
         public void flush() throws IOException {
-            if (line.size() > 0) {
+            if (line.size() > 0 && heldLines.length() == 0) {
                 out.write(line.toByteArray());
                 line.reset();
             }
@@ -81,6 +99,12 @@ final class ReplyRewritingServerSocket extends ServerSocket {
             inMultiline = continued;
             if (reply.equals("250-CHUNKING")) {
                 return "";
+            }
+            if (reply.startsWith("421 Timeout waiting for data")) {
+                return "421 4.4.2 Error: timeout exceeded\r\n";
+            }
+            if (reply.startsWith("501 Input line length is too long")) {
+                return "500 5.5.2 Error: line too long\r\n";
             }
             if (reply.equals("250-8BITMIME")) {
                 return "250-PIPELINING\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n";

@@ -71,8 +71,10 @@ public final class SubmissionClient {
             Reply data = read(in);
             if (failure != null || data.code() != 354) {
                 if (data.code() == 354) {
-                    out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
-                    read(in);
+                    // Some recipients were accepted, so a "." would queue the message for them alone
+                    // while we report failure: reset the connection instead, which aborts the DATA.
+                    s.setSoLinger(true, 0);
+                    return failure;
                 }
                 out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();

@@ -330,7 +330,8 @@ class MessageCleanupTest {
         Result r = clean(in, opts(true, false, null, null));
         assertEquals(List.of("root@example.com", "b@Example.NET", "a@example.net", "B@example.net",
                 "hidden@example.net", "also@example.net"), r.headerRecipients());
-        assertEquals("Cc: root, b@Example.NET\r\nTo: a@example.net,\r\n B@example.net\r\nSubject: s\r\n"
+        // The bare name in Cc is qualified (as Postfix does for local mail); the other fields stay as written.
+        assertEquals("Cc: root@example.com, b@Example.NET\r\nTo: a@example.net,\r\n B@example.net\r\nSubject: s\r\n"
                 + GENERATED + "\r\nx\r\n", text(r));
     }
 

@@ -244,6 +244,7 @@ public final class ScriptedRelay implements AutoCloseable {
         private List<String> capabilitiesAfterTls;
         private TestCerts.Cert startTlsCert;
         private TestCerts.Cert implicitTlsCert;
+        private String[] tlsProtocols;
         private String authUser;
         private String authPassword;
         private boolean plainRequiresInitialResponse;
@@ -300,6 +301,12 @@ public final class ScriptedRelay implements AutoCloseable {
         /** Offers STARTTLS presenting the given certificate. */
         public Builder tls(TestCerts.Cert cert) {
             this.startTlsCert = cert;
+            return this;
+        }
+
+        /** Limits the TLS versions the relay accepts (STARTTLS and implicit), e.g. {@code "TLSv1.2"}. */
+        public Builder tlsProtocols(String... protocols) {
+            this.tlsProtocols = protocols.clone();
             return this;
         }
 
@@ -422,6 +429,7 @@ public final class ScriptedRelay implements AutoCloseable {
     private final List<String> capabilitiesAfterTls;
     private final SSLContext startTls;
     private final SSLContext implicitTls;
+    private final String[] tlsProtocols;
     private final String authUser;
     private final String authPassword;
     private final boolean plainRequiresInitialResponse;
@@ -470,6 +478,7 @@ public final class ScriptedRelay implements AutoCloseable {
                 : caps.stream().filter(c -> !c.equalsIgnoreCase("STARTTLS")).toList();
         startTls = b.startTlsCert != null ? b.startTlsCert.serverContext() : null;
         implicitTls = b.implicitTlsCert != null ? b.implicitTlsCert.serverContext() : null;
+        tlsProtocols = b.tlsProtocols;
         authUser = b.authUser;
         authPassword = b.authPassword;
         plainRequiresInitialResponse = b.plainRequiresInitialResponse;
@@ -948,6 +957,9 @@ public final class ScriptedRelay implements AutoCloseable {
             int discarded = in.discardBuffered();
             SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(raw, null, raw.getPort(), true);
             ssl.setUseClientMode(false);
+            if (tlsProtocols != null) {
+                ssl.setEnabledProtocols(tlsProtocols);
+            }
             try {
                 ssl.startHandshake();
             } catch (SSLException e) {
