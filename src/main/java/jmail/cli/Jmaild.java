@@ -20,10 +20,16 @@ import sun.misc.Signal;
  */
 public final class Jmaild {
     public static void main(String[] args) {
+        // Angus and HikariCP log through java.util.logging; their lines are not Postfix-format mail
+        // log lines and would break log parsers. jmail reports everything it needs through MailLog.
+        java.util.logging.LogManager.getLogManager().reset();
         String conf = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("-C") && i + 1 < args.length) {
                 conf = args[++i];
+            } else if (args[i].equals("-C")) {
+                System.err.println("jmaild: -C needs a file name; usage: jmaild [-C main.conf]");
+                System.exit(Sysexits.USAGE);
             } else if (args[i].equals("-h") || args[i].equals("--help")) {
                 System.out.println("usage: jmaild [-C main.conf]");
                 System.exit(0);

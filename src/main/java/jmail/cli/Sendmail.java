@@ -100,8 +100,13 @@ public final class Sendmail {
         }
         if (rcpts.isEmpty()) {
             err.println("sendmail: no recipients found" + (args.extractRecipients() ? " in the To, Cc or Bcc headers" : "")
-                    + "; give them as arguments or use -t");
+                    + (args.extractRecipients() ? "" : "; give them as arguments or use -t"));
             return Sysexits.USAGE;
+        }
+        if (rcpts.size() > recipientLimit(c)) {
+            // smtpd_recipient_limit guards the SMTP listener; a local sendmail caller may name more
+            // recipients (as with Postfix), so such a message goes through the maildrop instead.
+            return toMaildrop(c, msg, rcpts, err);
         }
         try {
             SubmissionClient.Reply r = SubmissionClient.submit(listener, msg.envelopeSender(), rcpts, msg.message(),
@@ -128,6 +133,14 @@ public final class Sendmail {
             err.println("sendmail: jmaild is not reachable and the message cannot be written to " + dir + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "; nothing was queued");
             return Sysexits.TEMPFAIL;
+        }
+    }
+
+    private static int recipientLimit(SubmitSettings c) {
+        try {
+            return Integer.parseInt(c.string("smtpd_recipient_limit").strip());
+        } catch (RuntimeException e) {
+            return 1000;
         }
     }
 

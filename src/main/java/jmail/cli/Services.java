@@ -3,7 +3,6 @@ package jmail.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import jmail.config.AliasMap;
 import jmail.config.ConfigError;
 import jmail.config.JmailConfig;
@@ -62,8 +61,10 @@ final class Services implements AutoCloseable {
         Path maildrop = Maildrop.directory(c.queueDirectory());
         Files.createDirectories(maildrop);
         try {
-            Files.setPosixFilePermissions(maildrop, PosixFilePermissions.fromString("rwx-wx-wx"));
-        } catch (UnsupportedOperationException | IOException e) {
+            // 1733, as Postfix's old world-writable maildrop: anyone may drop a file, nobody may list
+            // the directory, and the sticky bit stops users from deleting each other's files.
+            Files.setAttribute(maildrop, "unix:mode", 01733);
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
             MailLog.warning("master", "cannot make " + maildrop + " writable for local users: " + e.getMessage());
         }
         Scheduler scheduler = DeliveryAgent.create(c, store, s.passwords());

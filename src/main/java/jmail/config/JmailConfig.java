@@ -120,6 +120,18 @@ public final class JmailConfig implements SubmitSettings {
         if (!relayhost().isEmpty()) {
             HostPort.parse(relayhost(), 25, "relayhost", this);
         }
+        for (String net : list("mynetworks")) {
+            if (net.replace(" ", "").endsWith("/0")) {
+                throw bad("mynetworks", "has " + net + ", which admits every client: jmail would relay anyone's mail with "
+                        + "your credentials (an open relay); list only the networks of your own hosts");
+            }
+        }
+        for (String key : List.of("myhostname", "myorigin")) {
+            String v = string(key);
+            if (!v.isEmpty() && !v.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")) {
+                throw bad(key, "is \"" + v + "\", not a domain name (letters, digits, '-' and '.')");
+            }
+        }
         if (string("queue_directory").isEmpty()) {
             throw bad("queue_directory", "must name a directory");
         }

@@ -94,7 +94,8 @@ public final class ControlSocket implements AutoCloseable {
             PrintStream err = new PrintStream(new FrameStream(frames, ERR), false, StandardCharsets.UTF_8);
             int rc;
             if (!args.isEmpty() && Commands.privileged(args.get(0)) && !authorized(ch)) {
-                err.println("jmailctl: " + args.get(0) + ": permission denied (run it as root or " + daemonUser + ")");
+                err.println("jmailctl: " + args.get(0) + ": permission denied (run it as root"
+                        + (daemonUser.equals("root") ? "" : " or " + daemonUser) + ")");
                 rc = Sysexits.NOPERM;
             } else {
                 rc = commands.run(args, out, err);

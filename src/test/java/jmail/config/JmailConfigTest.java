@@ -108,4 +108,18 @@ class JmailConfigTest {
         assertFalse(warnings.isEmpty());
         assertTrue(warnings.get(0).contains("smtp_sasl_auth_enable = no"), warnings.get(0));
     }
+
+    @Test
+    void aMynetworksThatAdmitsEveryoneIsRefusedAsAnOpenRelay() throws Exception {
+        Path p = conf("mynetworks = [\"127.0.0.0/8\", \"0.0.0.0/0\"]\n");
+        ConfigError e = assertThrows(ConfigError.class, () -> JmailConfig.load(p, w -> { }));
+        assertTrue(e.getMessage().startsWith(p + ":1: mynetworks has 0.0.0.0/0, which admits every client"), e.getMessage());
+    }
+
+    @Test
+    void aHostnameWithSpacesIsRefused() throws Exception {
+        Path p = conf("myhostname = \"bad host name\"\n");
+        assertEquals(p + ":1: myhostname is \"bad host name\", not a domain name (letters, digits, '-' and '.')",
+                assertThrows(ConfigError.class, () -> JmailConfig.load(p, w -> { })).getMessage());
+    }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Every sysexits code bin/sendmail returns, each from a real cause: 64 usage, 65 data, 69
  * unavailable, 75 temporary (the listener's 4xx; the maildrop case is in {@link MaildropIT}),
- * 78 configuration. Nothing is queued in any of them.
+ * 78 configuration. Nothing is queued in any of them. More recipients than smtpd_recipient_limit is
+ * not an error for a local caller (as with Postfix): such a message goes through the maildrop.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExitCodesIT {
@@ -71,10 +72,26 @@ class ExitCodesIT {
 
     @Test
     void temporary75WhenTheListenerSays4xx() throws Exception {
-        JmailHarness.Run run = h.sendmail("x\n", "a@example.net", "b@example.net", "c@example.net");
-        assertEquals(75, run.exit());
-        assertTrue(run.err().contains("452 4.5.3"), run.err());
-        assertNothingQueued();
+        // A stand-in listener that answers MAIL with 451: the shim must report a temporary failure.
+        try (ScriptedRelay busy = ScriptedRelay.builder().replyToMail("451 4.3.0 Error: queue file write error").start()) {
+            JmailHarness other = new JmailHarness(Files.createDirectories(h.dir().resolve("busy")));
+            other.set("smtpd_listen", "[\"127.0.0.1:" + busy.port() + "\"]");
+            JmailHarness.Run run = other.sendmail("x\n", "a@example.net");
+            assertEquals(75, run.exit());
+            assertEquals("sendmail: the mail system refused the message: 451 4.3.0 Error: queue file write error\n", run.err());
+            assertFalse(Files.exists(other.queueDirectory().resolve("maildrop")) && Files.list(other.queueDirectory().resolve("maildrop")).findAny().isPresent(),
+                    "a 4xx is reported, not turned into a maildrop file");
+        }
+    }
+
+    @Test
+    void moreRecipientsThanTheListenersLimitStillGoOutBecauseTheLimitIsForSmtpClients() throws Exception {
+        JmailHarness.Run run = h.sendmail("Subject: many\n\nx\n", "a@example.net", "b@example.net", "c@example.net");
+        assertEquals(0, run.exit(), run.all());
+        ScriptedRelay.Received m = relay.awaitMessages(1, WAIT).get(0);
+        assertEquals(java.util.List.of("a@example.net", "b@example.net", "c@example.net"), m.recipients());
+        h.awaitEmptyQueue(WAIT);
+        relay.clearMessages();
     }
 
     @Test

@@ -504,6 +504,11 @@ public final class ScriptedRelay implements AutoCloseable {
         return server.getInetAddress().getHostAddress();
     }
 
+    /** Forgets the messages received so far (a shared relay between tests). */
+    public void clearMessages() {
+        messages.clear();
+    }
+
     /** Completed transactions (2xx after the final dot), in completion order. */
     public List<Received> messages() {
         return List.copyOf(messages);
