@@ -64,37 +64,8 @@ await_sink() {  # $1 counter file, $2 n; echoes the time it got there
 # ---------------------------------------------------------------- postfix instance
 PF=$WORK/postfix
 PF_PORT=$(freeport)
-setup_postfix() {  # $1 relay port
-  mkdir -p "$PF/etc" "$PF/spool" "$PF/data"
-  chown postfix "$PF/data"
-  cat >"$PF/etc/main.cf" <<EOF
-compatibility_level = 3.6
-config_directory = $PF/etc
-queue_directory = $PF/spool
-data_directory = $PF/data
-myhostname = perf.example.com
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mydestination =
-local_transport = error:local delivery disabled
-relayhost = [127.0.0.1]:$1
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-alias_maps =
-alias_database =
-smtp_tls_security_level = none
-smtpd_tls_security_level = none
-syslog_name = postfix-bench
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-EOF
-  {
-    echo "127.0.0.1:$PF_PORT inet n - n - - smtpd"
-    grep -v '^#' /usr/share/postfix/master.cf.dist | grep -v '^ ' | grep -v '^smtp *inet' \
-      | grep -E '^(pickup|cleanup|qmgr|rewrite|bounce|defer|trace|verify|flush|proxymap|proxywrite|smtp|relay|showq|error|retry|discard|anvil|scache|postlog) ' \
-      | awk '{ $5 = "n"; print }'
-  } >"$PF/etc/master.cf"
-}
+. "$(dirname "$0")/postfix-null-client.sh"
+setup_postfix() { postfix_null_client "$PF" "$PF_PORT" "$1"; }  # $1 relay port
 pf_relay() { postconf -c "$PF/etc" -e "relayhost = [127.0.0.1]:$1"; }
 pf_start() { postfix -c "$PF/etc" start >/dev/null 2>&1; await_port "$PF_PORT"; }
 pf_stop() { postfix -c "$PF/etc" stop >/dev/null 2>&1 || true; sleep 1; }

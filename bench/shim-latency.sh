@@ -57,35 +57,9 @@ fi
 POSTFIX_SENDMAIL=
 if command -v postfix >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   P="$WORK/postfix"
-  mkdir -p "$P/etc" "$P/spool" "$P/data"
-  chown postfix "$P/data"
   PLISTEN=$(free_port)
-  cat > "$P/etc/main.cf" <<CF
-compatibility_level = 3.6
-config_directory = $P/etc
-queue_directory = $P/spool
-data_directory = $P/data
-myhostname = perf.example.com
-myorigin = example.com
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mydestination =
-local_transport = error:local delivery disabled
-relayhost = [127.0.0.1]:$SINK
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-alias_maps =
-alias_database =
-smtp_tls_security_level = none
-smtpd_tls_security_level = none
-syslog_name = postfix-bench
-maillog_file = $P/maillog
-maillog_file_prefixes = $P
-CF
-  { echo "127.0.0.1:$PLISTEN inet n - n - - smtpd"
-    grep -v '^#' /etc/postfix/master.cf | grep -v '^smtp *inet' | awk 'NF' \
-      | sed -E 's/^([a-z]+ +(unix|fifo|pass|unix-dgram) +[-ny] +[-ny] +)[-y]( +)/\1n\3/'
-  } > "$P/etc/master.cf"
+  . bench/postfix-null-client.sh
+  postfix_null_client "$P" "$PLISTEN" "$SINK"
   if postfix -c "$P/etc" set-permissions >/dev/null 2>&1 && postfix -c "$P/etc" start >/dev/null 2>&1; then
     PF=1
     POSTFIX_SENDMAIL="/usr/sbin/sendmail -C $P/etc"
