@@ -239,10 +239,23 @@ public final class Commands {
         long[] counts = store.counts();
         out.println("jmaild: " + (scheduler == null ? "not running" : "running, pid " + ProcessHandle.current().pid()));
         out.println("queue: " + counts[0] + " message(s) waiting, " + counts[1] + " held" + (scheduler == null ? "" : ", " + scheduler.active().size() + " being delivered"));
+        long dropped = maildropCount();
+        if (dropped > 0) {
+            out.println("maildrop: " + dropped + " message(s) not yet picked up" + (scheduler == null ? " (they are queued when jmaild starts)" : ""));
+        }
         if (scheduler != null) {
             out.println("last delivery: " + scheduler.lastDelivery());
             out.println("last error: " + scheduler.lastError());
         }
         return Sysexits.OK;
+    }
+
+    private long maildropCount() {
+        Path dir = Maildrop.directory(store.directory());
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> !p.getFileName().toString().startsWith(".") && Files.isRegularFile(p)).count();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 }

@@ -43,6 +43,9 @@ class MaildropIT {
             String listing = h.jmailq().out();
             assertTrue(listing.contains("r@example.net"), listing);
             assertTrue(listing.contains("maildrop"), listing);
+            String status = h.jmailctl("status").out();
+            assertTrue(status.contains("jmaild: not running\n"), status);
+            assertTrue(status.contains("maildrop: 1 message(s) not yet picked up (they are queued when jmaild starts)\n"), status);
 
             h.start();
             ScriptedRelay.Received m = relay.awaitMessages(1, WAIT).get(0);
